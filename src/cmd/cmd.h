@@ -1,0 +1,19 @@
+/* cmd: the subcommands of the gatehouse program. Each takes its own argv (argv[0] is
+ * the subcommand name) and returns the process exit code. */
+#ifndef GH_CMD_H
+#define GH_CMD_H
+
+#define GH_VERSION "0.1.0"
+
+struct gh_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+int cmd_serve(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_webhook_config(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif

@@ -1,0 +1,45 @@
+/* gatehouse: the program and its subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+static const struct gh_command commands[] = {
+	{ "serve", "run the sandbox: AWS endpoints (IAM, STS) and the webhooks", cmd_serve },
+	{ "explain", "explain a decision, e.g. `explain token TOKEN`", cmd_explain },
+	{ "webhook-config", "print kube-apiserver's authentication webhook config", cmd_webhook_config },
+	{ "version", "print the version", cmd_version },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: gatehouse <command> [options]\n\n"
+		   "gatehouse is a self-hostable EKS identity and access-control plane.\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nRun `gatehouse <command> --help` for a command's options.\n");
+}
+
+int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("gatehouse %s\n", GH_VERSION);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "gatehouse: unknown command \"%s\"\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,28 @@
+/* Temporary: replaced by the real subcommands as they land. */
+#include <stdio.h>
+
+#include "cmd/cmd.h"
+
+int cmd_serve(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "serve: not built yet\n");
+	return 1;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "explain: not built yet\n");
+	return 1;
+}
+
+int cmd_webhook_config(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "webhook-config: not built yet\n");
+	return 1;
+}
