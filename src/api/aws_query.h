@@ -1,0 +1,14 @@
+/* aws_query: the AWS query protocol endpoint (IAM and STS) over the engine. */
+#ifndef GH_API_AWS_QUERY_H
+#define GH_API_AWS_QUERY_H
+
+#include "domain/aws/sigv4.h"
+#include "engine/engine.h"
+#include "http/server.h"
+
+void aws_query_handle(gh_engine *e, const gh_http_request *req, gh_http_response *resp);
+
+/* The SigV4 view of an HTTP request (headers shared, not copied). */
+void api_sigv4_request(const gh_http_request *req, sigv4_request *out);
+
+#endif

@@ -1,0 +1,87 @@
+#include "api/router.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+#include "api/aws_query.h"
+#include "api/tokenreview.h"
+
+void api_sigv4_request(const gh_http_request *req, sigv4_request *out)
+{
+	/* gh_http_header and sigv4_header have the same layout by design. */
+	_Static_assert(sizeof(gh_http_header) == sizeof(sigv4_header), "header layouts differ");
+	*out = (sigv4_request){
+		.method = req->method,
+		.path = req->path,
+		.query = req->query,
+		.headers = (const sigv4_header *)req->headers,
+		.n_headers = req->nheaders,
+		.payload = req->body,
+	};
+}
+
+/* Shared by both listeners; true when the path was one of them. */
+static bool common(gh_router *r, const gh_http_request *req, gh_http_response *resp)
+{
+	if (gh_str_eq_c(req->path, "/healthz")) {
+		http_response_set(resp, 200, "text/plain", GH_STR("ok\n"));
+		return true;
+	}
+	if (gh_str_eq_c(req->path, "/readyz")) {
+		gh_engine *e = atomic_load((_Atomic(gh_engine *) *)&r->engine);
+		if (e)
+			http_response_set(resp, 200, "text/plain", GH_STR("ok\n"));
+		else
+			http_response_set(resp, 503, "text/plain", GH_STR("starting\n"));
+		return true;
+	}
+	if (gh_str_eq_c(req->path, "/metrics")) {
+		if (r->metrics && metrics_render(r->metrics, &resp->body)) {
+			resp->status = 200;
+			resp->content_type = GH_METRICS_CONTENT_TYPE;
+		} else {
+			http_response_set(resp, 500, "text/plain", GH_STR("metrics unavailable\n"));
+		}
+		return true;
+	}
+	return false;
+}
+
+void router_aws(void *ctx, const gh_http_request *req, gh_http_response *resp)
+{
+	gh_router *r = ctx;
+	if (common(r, req, resp))
+		return;
+	gh_engine *e = atomic_load((_Atomic(gh_engine *) *)&r->engine);
+	if (!e) {
+		http_response_set(resp, 503, "text/plain", GH_STR("starting\n"));
+		return;
+	}
+	aws_query_handle(e, req, resp);
+}
+
+void router_webhook(void *ctx, const gh_http_request *req, gh_http_response *resp)
+{
+	gh_router *r = ctx;
+	if (common(r, req, resp))
+		return;
+	gh_engine *e = atomic_load((_Atomic(gh_engine *) *)&r->engine);
+	if (!e) {
+		http_response_set(resp, 503, "text/plain", GH_STR("starting\n"));
+		return;
+	}
+	gh_str cluster = { 0 };
+	if (gh_str_eq_c(req->path, "/authenticate")) {
+		cluster = GH_STR("demo");
+	} else if (gh_str_has_prefix(req->path, GH_STR("/clusters/")) &&
+		   gh_str_has_suffix(req->path, GH_STR("/authenticate"))) {
+		cluster = gh_str_sub(req->path, 10, req->path.n - 10 - 13);
+	} else {
+		http_response_set(resp, 404, "application/json",
+				  GH_STR("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+					 "\"message\":\"the server could not find the requested resource\","
+					 "\"reason\":\"NotFound\",\"code\":404}"));
+		return;
+	}
+	tokenreview_handle(e, cluster, req, resp);
+}

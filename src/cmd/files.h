@@ -1,0 +1,32 @@
+/* files: the client files `serve` writes into the state directory so that the aws CLI,
+ * boto3 and a shell talk to the sandbox with nothing else changed. */
+#ifndef GH_CMD_FILES_H
+#define GH_CMD_FILES_H
+
+#include <stdbool.h>
+
+#include "base/err.h"
+
+typedef struct gh_listener_url {
+	const char *name; /* AWS, WEBHOOK, ... -> GATEHOUSE_<NAME>_URL */
+	const char *url;
+} gh_listener_url;
+
+typedef struct gh_client_files {
+	const char *state_dir;
+	const char *region;
+	const char *aws_url;  /* endpoint_url of every AWS service */
+	const char *ca_file;  /* PEM of the CA that signed our serving certificate, or NULL */
+	const char *admin_akid, *admin_secret; /* NULL after the first start: credentials stay */
+	const gh_listener_url *listeners;
+	int nlisteners;
+} gh_client_files;
+
+/* Writes DIR/aws-config, DIR/aws-credentials (first start only, mode 0600) and DIR/env,
+ * each atomically (temporary file, fsync, rename). */
+bool files_write_client(const gh_client_files *f, gh_err *err) GH_MUST_CHECK;
+
+/* Writes `data` to `path` atomically with the given mode. */
+bool files_write_atomic(const char *path, const char *data, size_t n, int mode, gh_err *err) GH_MUST_CHECK;
+
+#endif

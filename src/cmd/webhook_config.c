@@ -1,0 +1,71 @@
+/* gatehouse webhook-config: the kubeconfig-format file kube-apiserver's
+ * --authentication-token-webhook-config-file takes, pointing at this gatehouse. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/str.h"
+#include "cmd/cmd.h"
+#include "cmd/statefiles.h"
+#include "codec/base64.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: gatehouse webhook-config [--state-dir DIR] [--cluster NAME] [--url URL]\n\n"
+		   "Prints the authentication webhook configuration for kube-apiserver\n"
+		   "(--authentication-token-webhook-config-file). The URL defaults to the webhook\n"
+		   "listener recorded in DIR/env and the CA to DIR/ca.pem.\n\n"
+		   "options:\n"
+		   "  --state-dir DIR  the state directory of `gatehouse serve` (default ./var)\n"
+		   "  --cluster NAME   the cluster whose mappings apply (default demo)\n"
+		   "  --url URL        the webhook base URL, when gatehouse runs elsewhere\n");
+}
+
+int cmd_webhook_config(int argc, char **argv)
+{
+	static const struct option opts[] = { { "state-dir", required_argument, 0, 's' },
+					      { "cluster", required_argument, 0, 'c' },
+					      { "url", required_argument, 0, 'u' },
+					      { "help", no_argument, 0, 'h' },
+					      { 0, 0, 0, 0 } };
+	const char *dir = "./var", *cluster = NULL, *url = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': dir = optarg; break;
+		case 'c': cluster = optarg; break;
+		case 'u': url = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	char *base = url ? strdup(url) : statefiles_env(dir, "GATEHOUSE_WEBHOOK_URL");
+	if (!base) {
+		fprintf(stderr, "webhook-config: no webhook URL: start `gatehouse serve --state-dir %s` once, or pass --url\n",
+			dir);
+		return 1;
+	}
+	char ca_path[4096];
+	snprintf(ca_path, sizeof ca_path, "%s/ca.pem", dir);
+	char *ca = strncmp(base, "https://", 8) == 0 ? statefiles_read(ca_path) : NULL;
+	printf("# kube-apiserver --authentication-token-webhook-config-file=<this file>\n"
+	       "apiVersion: v1\nkind: Config\nclusters:\n  - name: gatehouse\n    cluster:\n");
+	if (ca) {
+		gh_buf b64 = { 0 };
+		base64_encode_buf(ca, strlen(ca), BASE64_STD, true, &b64);
+		printf("      certificate-authority-data: %s\n", b64.p);
+		gh_buf_free(&b64);
+	}
+	if (cluster)
+		printf("      server: %s/clusters/%s/authenticate\n", base, cluster);
+	else
+		printf("      server: %s/authenticate\n", base);
+	printf("users:\n  - name: kube-apiserver\n    user: {}\n"
+	       "contexts:\n  - name: gatehouse\n    context:\n      cluster: gatehouse\n      user: kube-apiserver\n"
+	       "current-context: gatehouse\n");
+	free(base);
+	free(ca);
+	return 0;
+}

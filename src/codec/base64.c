@@ -1,0 +1,151 @@
+#include "codec/base64.h"
+
+static const char STD_CHARS[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char URL_CHARS[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+size_t base64_encoded_len(size_t n, bool pad)
+{
+	return pad ? (n + 2) / 3 * 4 : (n * 8 + 5) / 6;
+}
+
+size_t base64_encode(const void *in, size_t n, enum base64_alphabet alpha, bool pad, char *out)
+{
+	const char *tab = alpha == BASE64_URL ? URL_CHARS : STD_CHARS;
+	const uint8_t *s = in;
+	size_t o = 0, i = 0;
+	for (; i + 3 <= n; i += 3) {
+		uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+		out[o++] = tab[v >> 18];
+		out[o++] = tab[(v >> 12) & 63];
+		out[o++] = tab[(v >> 6) & 63];
+		out[o++] = tab[v & 63];
+	}
+	if (n - i == 1) {
+		uint32_t v = (uint32_t)s[i] << 16;
+		out[o++] = tab[v >> 18];
+		out[o++] = tab[(v >> 12) & 63];
+		if (pad) {
+			out[o++] = '=';
+			out[o++] = '=';
+		}
+	} else if (n - i == 2) {
+		uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8;
+		out[o++] = tab[v >> 18];
+		out[o++] = tab[(v >> 12) & 63];
+		out[o++] = tab[(v >> 6) & 63];
+		if (pad)
+			out[o++] = '=';
+	}
+	out[o] = '\0';
+	return o;
+}
+
+bool base64_encode_buf(const void *in, size_t n, enum base64_alphabet alpha, bool pad, gh_buf *out)
+{
+	size_t need = base64_encoded_len(n, pad);
+	if (!gh_buf_reserve(out, need + 1))
+		return false;
+	out->n += base64_encode(in, n, alpha, pad, out->p + out->n);
+	return true;
+}
+
+size_t base64_decoded_max(size_t n)
+{
+	return n / 4 * 3 + 3;
+}
+
+static int sextet(unsigned char c, enum base64_alphabet alpha)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (alpha == BASE64_URL)
+		return c == '-' ? 62 : c == '_' ? 63 : -1;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+static bool corrupt(gh_err *err, size_t at)
+{
+	return gh_fail(err, "InvalidBase64", 400, "illegal base64 data at input byte %zu", at);
+}
+
+/* Mirrors Go's decodeQuantum for NoPadding: newlines are skipped inside a quantum, a
+ * lone trailing sextet reports the offset Go reports, and anything outside the URL
+ * alphabet (including '=') fails at its own offset. */
+bool base64_decode_rawurl(gh_str in, uint8_t *out, size_t *out_n, gh_err *err)
+{
+	const unsigned char *s = (const unsigned char *)in.p;
+	size_t si = 0, o = 0;
+	for (;;) {
+		int q[4] = { 0, 0, 0, 0 };
+		int j = 0;
+		while (j < 4) {
+			if (si == in.n)
+				break;
+			unsigned char c = s[si++];
+			int v = sextet(c, BASE64_URL);
+			if (v >= 0) {
+				q[j++] = v;
+				continue;
+			}
+			if (c == '\n' || c == '\r')
+				continue;
+			return corrupt(err, si - 1);
+		}
+		if (j == 0)
+			break;
+		if (j == 1)
+			return corrupt(err, si - 1);
+		uint32_t v = (uint32_t)q[0] << 18 | (uint32_t)q[1] << 12 | (uint32_t)q[2] << 6 | (uint32_t)q[3];
+		out[o++] = (uint8_t)(v >> 16);
+		if (j >= 3)
+			out[o++] = (uint8_t)(v >> 8);
+		if (j == 4)
+			out[o++] = (uint8_t)v;
+		if (j < 4)
+			break;
+	}
+	*out_n = o;
+	return true;
+}
+
+bool base64_decode_std(gh_str in, uint8_t *out, size_t *out_n, gh_err *err)
+{
+	const unsigned char *s = (const unsigned char *)in.p;
+	if (in.n % 4 != 0)
+		return gh_fail(err, "InvalidBase64", 400,
+			       "base64 input length %zu is not a multiple of 4", in.n);
+	size_t o = 0;
+	for (size_t i = 0; i < in.n; i += 4) {
+		bool last = i + 4 == in.n;
+		int q[4];
+		int pads = 0;
+		for (int j = 0; j < 4; j++) {
+			unsigned char c = s[i + j];
+			if (c == '=' && last && j >= 2) {
+				pads++;
+				q[j] = 0;
+				continue;
+			}
+			if (pads > 0 || (q[j] = sextet(c, BASE64_STD)) < 0)
+				return gh_fail(err, "InvalidBase64", 400,
+					       "illegal base64 data at input byte %zu", i + (size_t)j);
+		}
+		uint32_t v = (uint32_t)q[0] << 18 | (uint32_t)q[1] << 12 | (uint32_t)q[2] << 6 | (uint32_t)q[3];
+		/* Strict: the bits dropped by padding must be zero, so one string has one meaning. */
+		if ((pads == 1 && (v & 0xff)) || (pads == 2 && (v & 0xffff)))
+			return gh_fail(err, "InvalidBase64", 400,
+				       "illegal base64 data at input byte %zu (non-zero padding bits)",
+				       i + 3 - (size_t)pads);
+		out[o++] = (uint8_t)(v >> 16);
+		if (pads < 2)
+			out[o++] = (uint8_t)(v >> 8);
+		if (pads < 1)
+			out[o++] = (uint8_t)v;
+	}
+	*out_n = o;
+	return true;
+}

@@ -1,0 +1,222 @@
+#include "codec/url.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Renders up to three bytes of a bad escape so that control bytes cannot reach a log. */
+static void escape_snippet(const char *p, size_t n, char out[16])
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n && i < 3; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, 16 - o, "\\x%02x", c);
+	}
+	out[o] = '\0';
+}
+
+/* Decodes in into out; `base` is in's offset in the caller's input, for the message. */
+static bool decode_at(gh_str in, bool plus_space, size_t base, const char *code, int status,
+		      char *out, size_t *out_n, gh_err *err)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < in.n; i++) {
+		unsigned char c = (unsigned char)in.p[i];
+		if (c == '%') {
+			int hi = i + 2 < in.n ? hexval((unsigned char)in.p[i + 1]) : -1;
+			int lo = i + 2 < in.n ? hexval((unsigned char)in.p[i + 2]) : -1;
+			if (hi < 0 || lo < 0) {
+				char snip[16];
+				escape_snippet(in.p + i, in.n - i, snip);
+				return gh_fail(err, code, status,
+					       "invalid percent-escape \"%s\" at byte %zu", snip, base + i);
+			}
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (c == '+' && plus_space) {
+			out[o++] = ' ';
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	*out_n = o;
+	return true;
+}
+
+bool url_decode(gh_str in, bool plus_space, char *out, size_t *out_n, gh_err *err)
+{
+	return decode_at(in, plus_space, 0, "InvalidEncoding", 400, out, out_n, err);
+}
+
+bool url_decode_buf(gh_str in, bool plus_space, gh_buf *out, gh_err *err)
+{
+	if (!gh_buf_reserve(out, in.n + 1))
+		return gh_fail(err, "OutOfMemory", 500, "out of memory decoding %zu bytes", in.n);
+	size_t n;
+	if (!url_decode(in, plus_space, out->p + out->n, &n, err))
+		return false;
+	out->n += n;
+	out->p[out->n] = '\0';
+	return true;
+}
+
+bool url_is_unreserved(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+size_t url_encode_aws(gh_str in, bool keep_slash, char *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	for (size_t i = 0; i < in.n; i++) {
+		unsigned char c = (unsigned char)in.p[i];
+		if (url_is_unreserved(c) || (keep_slash && c == '/')) {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	return o;
+}
+
+size_t url_encoded_len_aws(gh_str in, bool keep_slash)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < in.n; i++) {
+		unsigned char c = (unsigned char)in.p[i];
+		n += url_is_unreserved(c) || (keep_slash && c == '/') ? 1 : 3;
+	}
+	return n;
+}
+
+bool url_encode_aws_buf(gh_str in, bool keep_slash, gh_buf *out)
+{
+	size_t need = url_encoded_len_aws(in, keep_slash);
+	if (!gh_buf_reserve(out, need + 1))
+		return false;
+	out->n += url_encode_aws(in, keep_slash, out->p + out->n);
+	out->p[out->n] = '\0';
+	return true;
+}
+
+static bool parse_pair(gh_str pair, size_t off, unsigned mode, url_param *p, char *scratch,
+		       size_t *used, gh_err *err)
+{
+	bool plus = (mode & URL_PLUS_SPACE) != 0;
+	if ((mode & URL_REJECT_SEMICOLON) && memchr(pair.p, ';', pair.n))
+		return gh_fail(err, "MalformedQueryString", 404,
+			       "invalid semicolon separator in query at byte %zu",
+			       off + (size_t)((const char *)memchr(pair.p, ';', pair.n) - pair.p));
+	size_t eq = gh_str_find(pair, '=', 0);
+	memset(p, 0, sizeof *p);
+	p->offset = off;
+	p->has_eq = eq < pair.n;
+	p->raw_name = gh_str_sub(pair, 0, eq);
+	p->raw_value = p->has_eq ? gh_str_sub(pair, eq + 1, pair.n) : (gh_str){ pair.p + pair.n, 0 };
+	size_t n;
+	if (!decode_at(p->raw_name, plus, off, "MalformedQueryString", 404, scratch + *used, &n, err))
+		return false;
+	p->name = (gh_str){ scratch + *used, n };
+	*used += n;
+	if (!decode_at(p->raw_value, plus, off + eq + 1, "MalformedQueryString", 404, scratch + *used,
+		       &n, err))
+		return false;
+	p->value = (gh_str){ scratch + *used, n };
+	*used += n;
+	return true;
+}
+
+bool url_query_parse(gh_str raw, unsigned mode, url_param *out, size_t max_params, size_t *n_out,
+		     char *scratch, size_t scratch_cap, gh_err *err)
+{
+	*n_out = 0;
+	if (raw.n > URL_QUERY_MAX_BYTES)
+		return gh_fail(err, "RequestTooLarge", 413,
+			       "query string is %zu bytes, more than the %d allowed", raw.n,
+			       URL_QUERY_MAX_BYTES);
+	if (scratch_cap < raw.n)
+		return gh_fail(err, "InternalError", 500, "query scratch space too small");
+	size_t used = 0, n = 0, pos = 0;
+	while (pos < raw.n) {
+		size_t amp = gh_str_find(raw, '&', pos);
+		gh_str pair = gh_str_sub(raw, pos, amp - pos);
+		if (pair.n > 0) {
+			if (n == max_params)
+				return gh_fail(err, "RequestTooLarge", 413,
+					       "query string has more than %zu parameters (at byte %zu)",
+					       max_params, pos);
+			if (!parse_pair(pair, pos, mode, &out[n], scratch, &used, err))
+				return false;
+			n++;
+		}
+		pos = amp + 1;
+	}
+	*n_out = n;
+	return true;
+}
+
+bool url_query_parse_arena(gh_arena *a, gh_str raw, unsigned mode, url_query *out, gh_err *err)
+{
+	out->params = NULL;
+	out->n = 0;
+	if (raw.n > URL_QUERY_MAX_BYTES)
+		return gh_fail(err, "RequestTooLarge", 413,
+			       "query string is %zu bytes, more than the %d allowed", raw.n,
+			       URL_QUERY_MAX_BYTES);
+	size_t pairs = 1;
+	for (size_t i = 0; i < raw.n; i++)
+		pairs += raw.p[i] == '&';
+	if (pairs > URL_QUERY_MAX_PARAMS + 1)
+		pairs = URL_QUERY_MAX_PARAMS + 1;
+	url_param *params = gh_arena_alloc(a, pairs * sizeof *params);
+	char *scratch = gh_arena_alloc(a, raw.n + 1);
+	if (!params || !scratch)
+		return gh_fail(err, "OutOfMemory", 500, "out of memory parsing a query string");
+	size_t n;
+	if (!url_query_parse(raw, mode, params, URL_QUERY_MAX_PARAMS, &n, scratch, raw.n + 1, err))
+		return false;
+	out->params = params;
+	out->n = n;
+	return true;
+}
+
+const url_param *url_query_first(const url_query *q, gh_str name)
+{
+	for (size_t i = 0; i < q->n; i++)
+		if (gh_str_eq(q->params[i].name, name))
+			return &q->params[i];
+	return NULL;
+}
+
+const url_param *url_query_ifirst(const url_query *q, gh_str name)
+{
+	for (size_t i = 0; i < q->n; i++)
+		if (gh_str_ieq(q->params[i].name, name))
+			return &q->params[i];
+	return NULL;
+}
+
+size_t url_query_count(const url_query *q, gh_str name)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < q->n; i++)
+		c += gh_str_eq(q->params[i].name, name);
+	return c;
+}

@@ -1,0 +1,46 @@
+/* Shared between the engine's files; not for the wire adapters. */
+#ifndef GH_ENGINE_INTERNAL_H
+#define GH_ENGINE_INTERNAL_H
+
+#include <pthread.h>
+
+#include "domain/aws/sigv4_keycache.h"
+#include "engine/engine.h"
+#include "store/db.h"
+#include "store/kek.h"
+
+struct gh_cluster_maps;
+
+struct gh_engine {
+	gh_engine_config cfg;
+	char *state_dir;
+	char *account;		/* the bootstrap account */
+	gh_db *db;
+	char boot_account[13];
+	gh_kek *kek;
+	pthread_mutex_t write_mu;	/* one writer at a time; readers use snapshots */
+	pthread_rwlock_t snap_mu;	/* guards only the swap of the snapshot pointers */
+	gh_creds *creds;
+	struct gh_cluster_maps *maps;	/* per-cluster identity mappings */
+	sigv4_keycache *keycache;
+	gh_bootstrap boot;
+	char *boot_strings[8];
+};
+
+/* Runs `fn` inside one transaction under the write lock, then republishes snapshots. */
+typedef bool (*engine_tx_fn)(gh_engine *e, void *ctx, gh_err *err);
+bool engine_tx(gh_engine *e, engine_tx_fn fn, void *ctx, gh_err *err) GH_MUST_CHECK;
+bool engine_publish(gh_engine *e, gh_err *err) GH_MUST_CHECK;
+/* A consistent read of the store (iam_store_* on db_conn(e->db)) between these two. */
+bool engine_read_begin(gh_engine *e, gh_err *err) GH_MUST_CHECK;
+void engine_read_end(gh_engine *e);
+
+/* Random helpers that fail loudly: an RNG failure is never papered over. */
+bool engine_random(void *out, size_t n, gh_err *err) GH_MUST_CHECK;
+bool engine_seal_secret(gh_engine *e, const char *akid, const char *secret, gh_buf *out, gh_err *err) GH_MUST_CHECK;
+
+/* Identity mappings, engine/maps.c. */
+bool maps_publish(gh_engine *e, gh_err *err) GH_MUST_CHECK;
+void maps_free(struct gh_cluster_maps *m);
+
+#endif

@@ -1,0 +1,33 @@
+/* maps: the published per-cluster identity mappings (aws-auth today; access entries
+ * join them with the EKS API). Readers take a reference and never lock. */
+#ifndef GH_ENGINE_MAPS_H
+#define GH_ENGINE_MAPS_H
+
+#include <stdatomic.h>
+
+#include "codec/yaml.h"
+#include "domain/authn/awsauth.h"
+#include "engine/engine.h"
+
+typedef struct gh_cluster_maps gh_cluster_maps;
+
+typedef struct gh_cluster_map {
+	char *cluster;
+	gh_awsauth *cfg;	 /* NULL when nothing could ever be loaded */
+	char *source;		 /* where the mapping came from, for explain */
+	char *load_error;	 /* the whole ConfigMap failed to load: the previous mapping stays */
+	const struct gh_cluster_map *borrowed;
+	gh_cluster_maps *borrowed_from; /* cfg belongs to this older snapshot */
+} gh_cluster_map;
+
+struct gh_cluster_maps {
+	atomic_int refs;
+	size_t n;
+	gh_cluster_map *items;
+};
+
+gh_cluster_maps *maps_acquire(gh_engine *e);
+const gh_cluster_map *maps_find(const gh_cluster_maps *m, gh_str cluster);
+void maps_unref(gh_cluster_maps *m);
+
+#endif

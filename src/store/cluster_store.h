@@ -1,0 +1,26 @@
+/* cluster_store: clusters and the Kubernetes objects gatehouse keeps for them (for now
+ * the kube-system/aws-auth ConfigMap). Bodies are JSON text, as the API would serve them. */
+#ifndef GH_STORE_CLUSTER_STORE_H
+#define GH_STORE_CLUSTER_STORE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+
+/* Creates cluster `name` with an aws-auth ConfigMap mapping `admin_arn` to system:masters. */
+bool cluster_store_bootstrap(sqlite3 *db, const char *name, const char *account, const char *region,
+			     const char *partition, const char *admin_arn, int64_t now, gh_err *err) GH_MUST_CHECK;
+bool cluster_store_create(sqlite3 *db, const char *name, const char *account, const char *region,
+			  const char *partition, const char *creator_arn, int64_t now, gh_err *err) GH_MUST_CHECK;
+/* Names of every cluster, in name order. */
+bool cluster_store_list(sqlite3 *db, gh_arena *a, const char ***names, size_t *n, gh_err *err) GH_MUST_CHECK;
+/* The object's JSON body, or NULL (no error) when it does not exist. */
+bool cluster_store_get_object(sqlite3 *db, const char *cluster, const char *kind, const char *ns,
+			      const char *name, gh_arena *a, const char **body, gh_err *err) GH_MUST_CHECK;
+bool cluster_store_put_object(sqlite3 *db, const char *cluster, const char *kind, const char *ns,
+			      const char *name, const char *body, gh_err *err) GH_MUST_CHECK;
+
+#endif

@@ -1,0 +1,40 @@
+/* The schema of the gatehouse database: one migration per entry, applied in order
+ * and never edited once released (add a new entry instead). */
+#include "store/iam_store.h"
+
+const char *const gh_schema_migrations[] = {
+	/* 1: accounts, IAM and STS */
+	"CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE accounts(id TEXT PRIMARY KEY, created INTEGER NOT NULL);"
+	"CREATE TABLE iam_users(id TEXT PRIMARY KEY, account TEXT NOT NULL REFERENCES accounts(id),"
+	"  name TEXT NOT NULL COLLATE NOCASE, path TEXT NOT NULL, arn TEXT NOT NULL,"
+	"  created INTEGER NOT NULL, UNIQUE(account, name));"
+	"CREATE TABLE iam_user_tags(user_id TEXT NOT NULL REFERENCES iam_users(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL, key TEXT NOT NULL COLLATE NOCASE, value TEXT NOT NULL,"
+	"  PRIMARY KEY(user_id, key));"
+	"CREATE TABLE iam_roles(id TEXT PRIMARY KEY, account TEXT NOT NULL REFERENCES accounts(id),"
+	"  name TEXT NOT NULL COLLATE NOCASE, path TEXT NOT NULL, arn TEXT NOT NULL,"
+	"  trust_policy TEXT NOT NULL, description TEXT, max_session INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL, UNIQUE(account, name));"
+	"CREATE TABLE iam_role_tags(role_id TEXT NOT NULL REFERENCES iam_roles(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL, key TEXT NOT NULL COLLATE NOCASE, value TEXT NOT NULL,"
+	"  PRIMARY KEY(role_id, key));"
+	"CREATE TABLE iam_access_keys(id TEXT PRIMARY KEY,"
+	"  user_id TEXT NOT NULL REFERENCES iam_users(id), status TEXT NOT NULL,"
+	"  sealed_secret BLOB NOT NULL, created INTEGER NOT NULL);"
+	"CREATE TABLE sts_sessions(akid TEXT PRIMARY KEY, role_id TEXT NOT NULL, session_name TEXT NOT NULL,"
+	"  source_arn TEXT NOT NULL, source_identity TEXT, tags_json TEXT NOT NULL,"
+	"  transitive_json TEXT NOT NULL, token_hash BLOB NOT NULL, sealed_secret BLOB NOT NULL,"
+	"  created INTEGER NOT NULL, expires INTEGER NOT NULL);"
+	"CREATE INDEX sts_sessions_expires ON sts_sessions(expires);",
+	/* 2: clusters and their Kubernetes objects (aws-auth first; the API issue adds more) */
+	"CREATE TABLE clusters(name TEXT PRIMARY KEY, account TEXT NOT NULL, arn TEXT NOT NULL,"
+	"  region TEXT NOT NULL, creator_arn TEXT, created INTEGER NOT NULL);"
+	"CREATE TABLE k8s_objects(cluster TEXT NOT NULL REFERENCES clusters(name) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL,"
+	"  resource_version INTEGER NOT NULL, PRIMARY KEY(cluster, kind, namespace, name));"
+	"CREATE TABLE k8s_rv(id INTEGER PRIMARY KEY CHECK (id = 1), rv INTEGER NOT NULL);"
+	"INSERT INTO k8s_rv(id, rv) VALUES(1, 0);",
+};
+const size_t gh_schema_migrations_count = sizeof gh_schema_migrations / sizeof gh_schema_migrations[0];
+

@@ -1,0 +1,123 @@
+/* gatehouse explain token TOKEN: every check of the token pipeline in order with its
+ * verdict, then the identity, the mapping source and the username and groups; or the
+ * first failure in words a person can act on. Reads the state directory directly, so it
+ * works beside a running sandbox or on a copy of its state. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "cmd/cmd.h"
+#include "cmd/statefiles.h"
+#include "engine/engine.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: gatehouse explain token [--state-dir DIR] [--cluster NAME] TOKEN|-\n\n"
+		   "Explains how gatehouse authenticates a k8s-aws-v1. token (from `aws eks get-token`):\n"
+		   "each check in order, then who the token proves, which mapping applies, and the\n"
+		   "Kubernetes username and groups. `-` reads the token (or the ExecCredential JSON that\n"
+		   "aws eks get-token prints) from standard input.\n\n"
+		   "options:\n"
+		   "  --state-dir DIR  the state directory of `gatehouse serve` (default ./var)\n"
+		   "  --cluster NAME   the cluster the token is presented to (default demo)\n");
+}
+
+static void print_step(void *ctx, const char *step, bool ok, const char *detail)
+{
+	int *n = ctx;
+	printf("%2d. %-5s %s%s%s\n", ++*n, ok ? "ok" : "FAIL", step, detail && *detail ? ": " : "",
+	       detail ? detail : "");
+}
+
+/* Accepts the bare token or aws eks get-token's ExecCredential JSON. */
+static char *read_token(const char *arg)
+{
+	gh_buf b = { 0 };
+	if (strcmp(arg, "-") == 0) {
+		char chunk[4096];
+		size_t r;
+		while ((r = fread(chunk, 1, sizeof chunk, stdin)) > 0 && b.n < (1u << 20))
+			gh_buf_put(&b, chunk, r);
+	} else {
+		gh_buf_puts(&b, arg);
+	}
+	char *text = gh_buf_take(&b);
+	char *tok = strstr(text, "k8s-aws-v1.");
+	if (tok && tok != text && strchr(text, '{')) {
+		char *end = strchr(tok, '"');
+		if (end)
+			*end = '\0';
+		char *copy = strdup(tok);
+		free(text);
+		return copy;
+	}
+	gh_str t = gh_str_trim(gh_str_c(text));
+	char *copy = gh_str_dup(t);
+	free(text);
+	return copy;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	static const struct option opts[] = { { "state-dir", required_argument, 0, 's' },
+					      { "cluster", required_argument, 0, 'c' },
+					      { "help", no_argument, 0, 'h' },
+					      { 0, 0, 0, 0 } };
+	const char *dir = "./var", *cluster = "demo";
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': dir = optarg; break;
+		case 'c': cluster = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (argc - optind != 2 || strcmp(argv[optind], "token") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	char *token = read_token(argv[optind + 1]);
+	char *sts_url = statefiles_env(dir, "GATEHOUSE_AWS_URL");
+	char *region = statefiles_env(dir, "AWS_DEFAULT_REGION");
+	gh_engine_config cfg = { .state_dir = dir, .region = region ? region : "us-east-1", .partition = "aws",
+				 .own_sts_url = sts_url, .read_only = true };
+	gh_engine *e;
+	gh_err err = { 0 };
+	if (!engine_open(&cfg, &e, NULL, &err)) {
+		fprintf(stderr, "explain: %s\n", err.msg);
+		free(token);
+		free(sts_url);
+		free(region);
+		return 1;
+	}
+	printf("Token presented to cluster %s:\n", cluster);
+	int n = 0;
+	gh_arena a;
+	gh_arena_init(&a, 0);
+	gh_token_review r;
+	engine_token_review(e, gh_str_c(cluster), gh_str_c(token), &a, &r, print_step, &n);
+	int rc = 0;
+	if (r.authenticated) {
+		printf("\nAuthenticated.\n  AWS identity: " GH_STR_FMT "\n  canonical:    " GH_STR_FMT "\n",
+		       GH_STR_ARG(r.identity.arn), GH_STR_ARG(r.identity.canonical_arn));
+		printf("  mapped by:    %s\n  username:     %s\n  uid:          %s\n  groups:      ",
+		       r.mapping_source ? r.mapping_source : "-", r.username, r.uid);
+		for (size_t i = 0; i < r.ngroups; i++)
+			printf(" %s", r.groups[i]);
+		printf("%s\n", r.ngroups ? "" : " (none)");
+	} else {
+		printf("\nNot authenticated (HTTP %d): %s\n", r.status, r.error.msg);
+		printf("kubectl would print: error: You must be logged in to the server (Unauthorized)\n");
+		rc = 1;
+	}
+	gh_arena_free(&a);
+	engine_close(e);
+	free(token);
+	free(sts_url);
+	free(region);
+	return rc;
+}
