@@ -188,7 +188,6 @@ bool engine_open(const gh_engine_config *cfg, gh_engine **out, gh_bootstrap *boo
 		e->cfg.partition = "aws";
 	pthread_mutex_init(&e->write_mu, NULL);
 	pthread_rwlock_init(&e->snap_mu, NULL);
-	e->keycache = sigv4_keycache_new(1024);
 	bool ok = open_store(e, err);
 	if (ok) {
 		gh_arena a;
@@ -232,7 +231,6 @@ void engine_close(gh_engine *e)
 		return;
 	creds_unref(e->creds);
 	maps_free(e->maps);
-	sigv4_keycache_free(e->keycache);
 	if (e->db)
 		db_close(e->db);
 	kek_free(e->kek);

@@ -28,7 +28,7 @@ static bool common(gh_router *r, const gh_http_request *req, gh_http_response *r
 		return true;
 	}
 	if (gh_str_eq_c(req->path, "/readyz")) {
-		gh_engine *e = atomic_load((_Atomic(gh_engine *) *)&r->engine);
+		gh_engine *e = atomic_load(&r->engine);
 		if (e)
 			http_response_set(resp, 200, "text/plain", GH_STR("ok\n"));
 		else
@@ -52,7 +52,7 @@ void router_aws(void *ctx, const gh_http_request *req, gh_http_response *resp)
 	gh_router *r = ctx;
 	if (common(r, req, resp))
 		return;
-	gh_engine *e = atomic_load((_Atomic(gh_engine *) *)&r->engine);
+	gh_engine *e = atomic_load(&r->engine);
 	if (!e) {
 		http_response_set(resp, 503, "text/plain", GH_STR("starting\n"));
 		return;
@@ -65,7 +65,7 @@ void router_webhook(void *ctx, const gh_http_request *req, gh_http_response *res
 	gh_router *r = ctx;
 	if (common(r, req, resp))
 		return;
-	gh_engine *e = atomic_load((_Atomic(gh_engine *) *)&r->engine);
+	gh_engine *e = atomic_load(&r->engine);
 	if (!e) {
 		http_response_set(resp, 503, "text/plain", GH_STR("starting\n"));
 		return;

@@ -9,7 +9,7 @@
 #include "http/server.h"
 
 typedef struct gh_router {
-	gh_engine *engine;	/* NULL until the engine is open: /readyz answers 503 */
+	_Atomic(gh_engine *) engine; /* NULL until the engine is open: /readyz answers 503 */
 	gh_metrics *metrics;
 	const char *webhook_url;
 } gh_router;

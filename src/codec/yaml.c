@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,7 +178,8 @@ static bool resolve_number_v11(const char *s, size_t n, resolved *r)
 	}
 	if (m > 1 && p[0] == '0' && all_in(p + 1, m - 1, "01234567"))
 		return parse_int(p + 1, m - 1, 8, neg, &r->i) && (r->kind = K_INT, true);
-	if (all_in(p, m, "0123456789")) {
+	/* Leading-zero digits that are not octal fail Go's ParseInt and fall to the float form. */
+	if (all_in(p, m, "0123456789") && !(m > 1 && p[0] == '0')) {
 		if (parse_int(p, m, 10, neg, &r->i)) {
 			r->kind = K_INT;
 			return true;
@@ -295,6 +297,22 @@ gh_yaml_mark gh_yaml_marks_member(const gh_yaml_marks *m, const json_t *obj, con
 				  size_t key_len)
 {
 	return key ? marks_find(m, obj, key, key_len) : (gh_yaml_mark){ 0, 0 };
+}
+
+/* Shared nodes (true, false, null) in a sequence are recorded under their index. */
+static size_t index_key(char *buf, size_t i)
+{
+	return (size_t)snprintf(buf, 24, "#%zu", i);
+}
+
+gh_yaml_mark gh_yaml_marks_element(const gh_yaml_marks *m, const json_t *arr, size_t i)
+{
+	const json_t *el = json_array_get(arr, i);
+	gh_yaml_mark at = marks_find(m, el, NULL, 0);
+	if (at.line || !el)
+		return at;
+	char k[24];
+	return marks_find(m, arr, k, index_key(k, i));
 }
 
 void gh_yaml_marks_free(gh_yaml_marks *m)
@@ -454,7 +472,7 @@ static bool make_scalar(loader *L, const yaml_event_t *ev, json_t **out)
 	bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	json_t *v = NULL;
 	if (L->o.mode == GH_YAML_STRINGS) {
-		v = json_stringn(s, n);
+		v = L->o.strings_null && plain && !tag && in_list(s, n, null_words) ? json_null() : json_stringn(s, n);
 	} else {
 		const char *core = tag_short(tag);
 		bool resolvable = core && (strcmp(core, "null") == 0 || strcmp(core, "bool") == 0 ||
@@ -569,6 +587,10 @@ static bool put_value(loader *L, json_t *v, gh_yaml_mark at, bool mark_node)
 	}
 	frame *f = &L->stack[L->depth - 1];
 	if (json_is_array(f->node)) {
+		if (L->marks && (v == json_true() || v == json_false() || v == json_null())) {
+			char k[24];
+			marks_add(L->marks, f->node, k, index_key(k, json_array_size(f->node)), at);
+		}
 		if (json_array_append_new(f->node, v) != 0)
 			return gh_fail(L->err, "InternalError", 500, "yaml: out of memory");
 		return true;

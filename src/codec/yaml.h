@@ -53,6 +53,9 @@ typedef struct gh_yaml_opts {
 	size_t max_nodes;	    /* nodes built, alias expansions included; 0 = default */
 	bool strict_keys;	    /* a duplicate mapping key is an error */
 	bool no_aliases;	    /* an anchor or alias is an error */
+	/* STRINGS mode: plain ~, null, Null, NULL and empty scalars become JSON null, which is
+	 * what yaml.v2 makes of them when it fills a string (the zero value). */
+	bool strings_null;
 } gh_yaml_opts;
 
 typedef struct gh_yaml_mark {
@@ -80,6 +83,8 @@ gh_yaml_mark gh_yaml_marks_node(const gh_yaml_marks *m, const json_t *node);
 /* The position of the key `key` in mapping `obj`, or {0, 0}. */
 gh_yaml_mark gh_yaml_marks_member(const gh_yaml_marks *m, const json_t *obj, const char *key,
 				  size_t key_len);
+/* The position of element i of sequence `arr` (works for shared nodes too), or {0, 0}. */
+gh_yaml_mark gh_yaml_marks_element(const gh_yaml_marks *m, const json_t *arr, size_t i);
 void gh_yaml_marks_free(gh_yaml_marks *m);
 
 #endif

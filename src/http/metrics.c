@@ -147,7 +147,8 @@ static gh_metric *metric_build(enum metric_kind kind, const char *name, const ch
 		}
 		mt->nseries *= nv + 1;
 	}
-	memcpy(mt->bounds, bounds, nbounds * sizeof *bounds);
+	if (nbounds)
+		memcpy(mt->bounds, bounds, nbounds * sizeof *bounds);
 	mt->nbounds = nbounds;
 	if (ok && kind == METRIC_HISTOGRAM) {
 		mt->buckets = calloc(mt->nseries * (nbounds + 1), sizeof *mt->buckets);

@@ -124,15 +124,26 @@ static double http_elapsed(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* MHD's messages while a daemon starts explain why it failed (a bad key, a port in use),
+ * so they are kept for the error; later ones are mostly clients going away. */
+static _Thread_local bool http_starting;
+static _Thread_local char http_start_msg[256];
+
 static void http_log_mhd(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
 	char msg[256];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	size_t n = strlen(msg);
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r' || msg[n - 1] == '.'))
 		msg[--n] = '\0';
-	gh_log_warn("http.server.mhd", "message", msg);
+	if (http_starting) {
+		if (!http_start_msg[0])
+			snprintf(http_start_msg, sizeof http_start_msg, "%s", msg);
+		gh_log_warn("http.server.mhd", "message", msg);
+	} else {
+		gh_log_debug("http.server.mhd", "message", msg);
+	}
 }
 
 /* Called once per request with the request-target exactly as received, before MHD
@@ -437,7 +448,8 @@ gh_http_server *http_server_start(const gh_http_config *cfg, gh_http_handler han
 	struct MHD_OptionItem opts[16];
 	size_t n = 0;
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &ss };
-	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, threads, NULL };
+	if (threads > 1)
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, threads, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
 					     cfg->timeout_seconds ? cfg->timeout_seconds : HTTP_DEFAULT_TIMEOUT, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
@@ -466,15 +478,19 @@ gh_http_server *http_server_start(const gh_http_config *cfg, gh_http_handler han
 
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG | (srv->tls ? MHD_USE_TLS : 0) | (v6 ? MHD_USE_IPv6 : 0);
+	http_starting = true;
+	http_start_msg[0] = '\0';
 	srv->mhd = MHD_start_daemon(flags, cfg->port, NULL, NULL, http_on_request, srv,
+				    MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, NULL,
 				    MHD_OPTION_URI_LOG_CALLBACK, http_on_uri, srv,
 				    MHD_OPTION_NOTIFY_COMPLETED, http_on_completed, srv,
-				    MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, NULL,
 				    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	http_starting = false;
 	if (!srv->mhd) {
-		gh_fail(err, "ServerError", 500,
-			"cannot listen on %s port %u (address in use, bad TLS certificate or key, or "
-			"no permission)", bind_addr, (unsigned)cfg->port);
+		gh_fail(err, "ServerError", 500, "cannot serve on %s port %u: %s", bind_addr,
+			(unsigned)cfg->port,
+			http_start_msg[0] ? http_start_msg
+					  : "address in use, bad TLS certificate or key, or no permission");
 		http_server_free(srv);
 		return NULL;
 	}

@@ -29,7 +29,7 @@ bool cluster_store_create(sqlite3 *db, const char *name, const char *account, co
 	sqlite3_bind_int64(st, 6, now);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT)
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return gh_fail(err, "ResourceInUseException", 409, "Cluster already exists with name: %s", name);
 	return rc == SQLITE_DONE ? true : sql_fail(db, err, "insert cluster");
 }

@@ -181,7 +181,7 @@ bool iam_store_insert_user(sqlite3 *db, const iam_user *u, gh_err *err)
 	sqlite3_bind_int64(st, 6, u->created);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT)
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return gh_fail(err, "EntityAlreadyExists", 409, "User with name %s already exists.", u->name);
 	if (rc != SQLITE_DONE)
 		return sql_fail(db, err, "insert user");
@@ -433,7 +433,7 @@ bool iam_store_insert_role(sqlite3 *db, const iam_role *r, gh_err *err)
 	sqlite3_bind_int64(st, 9, r->created);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT)
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return gh_fail(err, "EntityAlreadyExists", 409, "Role with name %s already exists.", r->name);
 	if (rc != SQLITE_DONE)
 		return sql_fail(db, err, "insert role");

@@ -68,8 +68,7 @@ def cli_iam_users_and_keys(sb):
     check_eq(len(key["SecretAccessKey"]), 40)
     check_eq(key["Status"], "Active")
     # The new key works at once, as alice.
-    env = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
-           "AWS_PROFILE": ""}
+    env = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
     rc, out, err = sb.aws("sts", "get-caller-identity", env=env, check_rc=0)
     check_eq(out["Arn"], u["Arn"])
     # alice may not create users: AccessDenied with AWS's text.
@@ -128,7 +127,7 @@ def cli_roles_and_assume_role(sb):
     check(out["AssumedRoleUser"]["Arn"].endswith(":assumed-role/deployer/ci-run"), out)
     check(out["AssumedRoleUser"]["AssumedRoleId"].startswith(role["RoleId"] + ":ci-run"))
     env = {"AWS_ACCESS_KEY_ID": creds["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
-           "AWS_SESSION_TOKEN": creds["SessionToken"], "AWS_PROFILE": ""}
+           "AWS_SESSION_TOKEN": creds["SessionToken"]}
     rc, out, err = sb.aws("sts", "get-caller-identity", env=env, check_rc=0)
     check(out["Arn"].endswith(":assumed-role/deployer/ci-run"), out)
     check_eq(out["UserId"], role["RoleId"] + ":ci-run")
@@ -156,7 +155,7 @@ def cli_roles_and_assume_role(sb):
 def cli_signature_errors(sb):
     rc, me, _ = sb.aws("sts", "get-caller-identity", check_rc=0)
     rc, out, err = sb.aws("sts", "get-caller-identity", env={
-        "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "x" * 40, "AWS_PROFILE": ""})
+        "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "x" * 40})
     check(rc != 0)
     check_in("InvalidClientTokenId", err)
     # Right key id, wrong secret: the signature does not match.
@@ -164,7 +163,7 @@ def cli_signature_errors(sb):
                           env=sb.client_env()).stdout.strip()
     check(akid.startswith("AKIA"), akid)
     rc, out, err = sb.aws("sts", "get-caller-identity", env={
-        "AWS_ACCESS_KEY_ID": akid, "AWS_SECRET_ACCESS_KEY": "y" * 40, "AWS_PROFILE": ""})
+        "AWS_ACCESS_KEY_ID": akid, "AWS_SECRET_ACCESS_KEY": "y" * 40})
     check(rc != 0)
     check_in("SignatureDoesNotMatch", err)
 

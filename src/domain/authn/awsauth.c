@@ -188,7 +188,7 @@ static void get_groups(entry_ctx *c, gh_awsauth_entry *e)
 		} else if (json_is_null(s)) {
 			g[i] = GH_STR("");
 		} else {
-			gh_yaml_mark at = gh_yaml_marks_node(c->marks, s);
+			gh_yaml_mark at = gh_yaml_marks_element(c->marks, v, i);
 			entry_error(c, at.line ? at : member_mark(c, c->obj, key),
 				    "groups[%zu] must be a string, not %s", i, type_name(s));
 			g[i] = GH_STR("");
@@ -357,10 +357,11 @@ static void warn_entry(builder *b, enum gh_awsauth_section sec, const gh_awsauth
 }
 
 /* Reads element `index` of a mapRoles / mapUsers list. True when the entry is usable. */
-static bool read_entry(builder *b, enum gh_awsauth_section sec, size_t index, const json_t *el,
+static bool read_entry(builder *b, enum gh_awsauth_section sec, const json_t *list, size_t index,
 		       const gh_yaml_marks *marks, gh_awsauth_entry *e)
 {
-	entry_ctx c = { b, sec, index, marks, el, gh_yaml_marks_node(marks, el), false };
+	const json_t *el = json_array_get(list, index);
+	entry_ctx c = { b, sec, index, marks, el, gh_yaml_marks_element(marks, list, index), false };
 	*e = (gh_awsauth_entry){ .index = index, .line = c.at.line };
 	/* A null element reads as an entry with no fields (encoding/json leaves it zero), which
 	 * then fails validation. */
@@ -420,6 +421,7 @@ static bool parse_yaml(builder *b, enum gh_awsauth_section sec, gh_str text, boo
 {
 	gh_yaml_opts o = { .mode = strings ? GH_YAML_STRINGS : GH_YAML_TYPED,
 			   .schema = GH_YAML_SCHEMA_V11,
+			   .strings_null = true,
 			   .max_bytes = GH_AWSAUTH_MAX_SECTION_BYTES };
 	gh_yaml_mark where;
 	gh_err err = { 0 };
@@ -447,7 +449,7 @@ static void parse_entries(builder *b, enum gh_awsauth_section sec, gh_str text, 
 	json_t *el;
 	json_array_foreach(root, i, el) {
 		gh_awsauth_entry e;
-		if (!read_entry(b, sec, i, el, marks, &e)) {
+		if (!read_entry(b, sec, root, i, marks, &e)) {
 			out->errors++;
 			continue;
 		}
@@ -477,15 +479,15 @@ static void parse_accounts(builder *b, gh_str text, section_out *out)
 	size_t i;
 	json_t *el;
 	json_array_foreach(root, i, el) {
-		gh_yaml_mark at = gh_yaml_marks_node(marks, el);
+		gh_yaml_mark at = gh_yaml_marks_element(marks, root, i);
+		if (json_is_null(el) || (json_is_string(el) && json_string_length(el) == 0)) {
+			diag_add(b, GH_AWSAUTH_WARNING, sec, (long)i, at, "empty account ID ignored");
+			continue;
+		}
 		if (!json_is_string(el)) {
 			diag_add(b, GH_AWSAUTH_ERROR, sec, (long)i, at, "account ID must be a string, not %s",
 				 type_name(el));
 			out->errors++;
-			continue;
-		}
-		if (json_string_length(el) == 0) {
-			diag_add(b, GH_AWSAUTH_WARNING, sec, (long)i, at, "empty account ID ignored");
 			continue;
 		}
 		gh_str *p = grow(out->accounts, &out->cap_accounts, out->n_accounts, sizeof *p, &b->oom);

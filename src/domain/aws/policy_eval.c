@@ -138,6 +138,8 @@ static bool entry_matches(const pol_prin *e, const ident *id, const policy_calle
 
 static bool principal_applies(const pol_stmt *s, const policy_caller *c)
 {
+	if (!s->principal.present)
+		return true; /* identity policies: the principal is whoever holds the policy */
 	ident chain[CHAIN_MAX];
 	size_t n = caller_chain(c, chain);
 	bool any = s->principal.star, all = s->principal.star;
@@ -227,15 +229,15 @@ static void eval_statement(eval_env *env, const pol_stmt *s, policy_trace *t)
 	tri cond = conditions_apply(env, s, why, sizeof why);
 	if (cond == T_FALSE) {
 		t->outcome = POLICY_STMT_NO_CONDITION;
-		snprintf(t->why, sizeof t->why, "condition %s", why);
+		snprintf(t->why, sizeof t->why, "condition %.*s", (int)strlen(why), why);
 		return;
 	}
 	if (res == T_UNKNOWN || cond == T_UNKNOWN) {
 		/* Fail closed: an undecidable Allow grants nothing, an undecidable Deny denies. */
 		t->outcome = POLICY_STMT_UNDETERMINED;
 		t->applies = s->deny;
-		snprintf(t->why, sizeof t->why, "%s could not be decided (%s); %s",
-			 res == T_UNKNOWN ? "resource" : "condition", why,
+		snprintf(t->why, sizeof t->why, "%s could not be decided (%.*s); %s",
+			 res == T_UNKNOWN ? "resource" : "condition", (int)strlen(why), why,
 			 s->deny ? "Deny applied" : "Allow not applied");
 		return;
 	}

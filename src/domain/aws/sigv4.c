@@ -407,7 +407,7 @@ static void put_payload_hash(const sigv4_request *req, cw *w)
 	cw_put(w, hex, 64);
 }
 
-/* Writes the canonical request; *q_off/*q_len locate its query line (for presigning). */
+/* Writes the canonical request; q_off and q_len locate its query line (for presigning). */
 static bool build_canonical(const sigv4_request *req, const sigv4_parsed *p, cw *w, sv_mem *m,
 			    size_t *q_off, size_t *q_len, gh_err *err)
 {

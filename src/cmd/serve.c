@@ -1,0 +1,232 @@
+/* gatehouse serve: the sandbox. Opens the state directory (bootstrapping it on first
+ * start), starts the AWS and webhook listeners, writes the client files, and runs until
+ * SIGINT/SIGTERM, then drains in-flight requests and stops. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/router.h"
+#include "base/log.h"
+#include "cmd/cmd.h"
+#include "cmd/files.h"
+#include "cmd/tls.h"
+#include "engine/engine.h"
+#include "http/server.h"
+
+#define MAX_SANS 32
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: gatehouse serve [options]\n\n"
+		"Runs the sandbox: AWS endpoints (IAM, STS) and the webhooks (TokenReview at\n"
+		"/authenticate and /clusters/NAME/authenticate). On first start it creates the state\n"
+		"directory with an account, an admin IAM user and access key, a cluster named demo that\n"
+		"maps the admin to system:masters, a CA and a serving certificate. On every start it\n"
+		"writes DIR/env (source it), DIR/aws-config and, the first time, DIR/aws-credentials.\n\n"
+		"options:\n"
+		"  --state-dir DIR         state directory (default ./var)\n"
+		"  --listen-aws ADDR:PORT  AWS API listener (default 127.0.0.1:9443; port 0 = any free)\n"
+		"  --listen-webhook ADDR:PORT  webhook listener (default 127.0.0.1:9444)\n"
+		"  --region REGION         the sandbox's region (default us-east-1)\n"
+		"  --tls-san NAME          extra DNS name or IP for the serving certificate (repeatable)\n"
+		"  --plain-http            serve plain HTTP (refused unless every listener is on loopback)\n"
+		"  --aws-auth FILE         read the aws-auth ConfigMap from FILE (YAML) for every cluster\n"
+		"                          instead of the stored one; re-read on each change to the store\n"
+		"  --sts-passthrough       verify tokens by calling the real AWS STS (as aws-iam-authenticator)\n"
+		"  --time-offset SECONDS   shift the server's clock (tests only)\n"
+		"  --log-level LEVEL       debug, info (default), warn, error\n"
+		"  -h, --help              this help\n");
+}
+
+static bool split_addr(const char *s, char *host, size_t hostlen, int *port)
+{
+	const char *colon = strrchr(s, ':');
+	if (!colon || colon == s)
+		return false;
+	size_t hl = (size_t)(colon - s);
+	if (s[0] == '[' && hl >= 2 && s[hl - 1] == ']') {
+		s++;
+		hl -= 2;
+	}
+	if (hl >= hostlen)
+		return false;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	char *end;
+	long p = strtol(colon + 1, &end, 10);
+	if (*end || p < 0 || p > 65535)
+		return false;
+	*port = (int)p;
+	return true;
+}
+
+static bool is_loopback(const char *host)
+{
+	return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0;
+}
+
+static void url_of(char *out, size_t n, bool tls, const char *host, int port)
+{
+	bool v6 = strchr(host, ':') != NULL;
+	snprintf(out, n, "%s://%s%s%s:%d", tls ? "https" : "http", v6 ? "[" : "", host, v6 ? "]" : "", port);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state-dir", required_argument, 0, 's' },   { "listen-aws", required_argument, 0, 'a' },
+		{ "listen-webhook", required_argument, 0, 'w' }, { "region", required_argument, 0, 'r' },
+		{ "tls-san", required_argument, 0, 'n' },     { "plain-http", no_argument, 0, 'p' },
+		{ "aws-auth", required_argument, 0, 'm' },    { "sts-passthrough", no_argument, 0, 'P' },
+		{ "time-offset", required_argument, 0, 't' }, { "log-level", required_argument, 0, 'l' },
+		{ "help", no_argument, 0, 'h' },	      { 0, 0, 0, 0 },
+	};
+	const char *state_dir = "./var", *listen_aws = "127.0.0.1:9443", *listen_wh = "127.0.0.1:9444";
+	const char *region = "us-east-1", *aws_auth = NULL;
+	const char *sans[MAX_SANS];
+	size_t nsans = 0;
+	bool plain = false, passthrough = false;
+	long offset = 0;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': state_dir = optarg; break;
+		case 'a': listen_aws = optarg; break;
+		case 'w': listen_wh = optarg; break;
+		case 'r': region = optarg; break;
+		case 'n':
+			if (nsans == MAX_SANS) {
+				fprintf(stderr, "serve: at most %d --tls-san\n", MAX_SANS);
+				return 2;
+			}
+			sans[nsans++] = optarg;
+			break;
+		case 'p': plain = true; break;
+		case 'm': aws_auth = optarg; break;
+		case 'P': passthrough = true; break;
+		case 't': offset = strtol(optarg, NULL, 10); break;
+		case 'l':
+			gh_log_set_level(strcmp(optarg, "debug") == 0 ? GH_LOG_DEBUG
+					 : strcmp(optarg, "warn") == 0 ? GH_LOG_WARN
+					 : strcmp(optarg, "error") == 0 ? GH_LOG_ERROR
+									: GH_LOG_INFO);
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "serve: unexpected argument \"%s\"\n", argv[optind]);
+		return 2;
+	}
+	char aws_host[256], wh_host[256];
+	int aws_port, wh_port;
+	if (!split_addr(listen_aws, aws_host, sizeof aws_host, &aws_port) ||
+	    !split_addr(listen_wh, wh_host, sizeof wh_host, &wh_port)) {
+		fprintf(stderr, "serve: a listen address must be HOST:PORT (e.g. 127.0.0.1:0)\n");
+		return 2;
+	}
+	if (plain && (!is_loopback(aws_host) || !is_loopback(wh_host))) {
+		fprintf(stderr, "serve: --plain-http is allowed only when every listener is on loopback\n");
+		return 2;
+	}
+
+	gh_err err = { 0 };
+	/* TLS material first: the STS URL (which tokens may name) depends on the scheme. */
+	gh_tls_files tls = { 0 };
+	if (!plain && !tls_ensure(state_dir, sans, nsans, &tls, &err)) {
+		fprintf(stderr, "serve: %s\n", err.msg);
+		return 1;
+	}
+	gh_engine_config cfg = { .state_dir = state_dir, .region = region, .partition = "aws",
+				 .aws_auth_file = aws_auth, .time_offset = offset,
+				 .passthrough_sts = passthrough ? "aws" : NULL };
+	gh_metrics *metrics = metrics_new();
+	gh_http_config hc = { .bind_addr = aws_host, .port = (uint16_t)aws_port, .tls_cert_pem = tls.cert_pem,
+			      .tls_key_pem = tls.key_pem, .metrics = metrics };
+	gh_router router = { .metrics = metrics };
+	gh_http_server *aws = http_server_start(&hc, router_aws, &router, &err);
+	if (!aws) {
+		fprintf(stderr, "serve: AWS listener on %s: %s\n", listen_aws, err.msg);
+		tls_files_free(&tls);
+		return 1;
+	}
+	char aws_url[300], wh_url[300];
+	url_of(aws_url, sizeof aws_url, !plain, aws_host, http_server_port(aws));
+	cfg.own_sts_url = aws_url;
+	gh_engine *e;
+	gh_bootstrap boot;
+	if (!engine_open(&cfg, &e, &boot, &err)) {
+		fprintf(stderr, "serve: %s\n", err.msg);
+		http_server_stop(aws);
+		tls_files_free(&tls);
+		return 1;
+	}
+	atomic_store(&router.engine, e);
+	hc.bind_addr = wh_host;
+	hc.port = (uint16_t)wh_port;
+	gh_http_server *wh = http_server_start(&hc, router_webhook, &router, &err);
+	if (!wh) {
+		fprintf(stderr, "serve: webhook listener on %s: %s\n", listen_wh, err.msg);
+		http_server_stop(aws);
+		engine_close(e);
+		tls_files_free(&tls);
+		return 1;
+	}
+	url_of(wh_url, sizeof wh_url, !plain, wh_host, http_server_port(wh));
+	router.webhook_url = wh_url;
+	gh_listener_url listeners[] = { { "AWS", aws_url }, { "WEBHOOK", wh_url } };
+	gh_client_files files = { .state_dir = state_dir, .region = region, .aws_url = aws_url,
+				  .ca_file = plain ? NULL : tls.ca_path, .admin_akid = boot.admin_akid,
+				  .admin_secret = boot.admin_secret, .listeners = listeners, .nlisteners = 2 };
+	char abs_dir[4096];
+	if (realpath(state_dir, abs_dir))
+		files.state_dir = abs_dir;
+	if (!files_write_client(&files, &err)) {
+		fprintf(stderr, "serve: %s\n", err.msg);
+		http_server_stop(wh);
+		http_server_stop(aws);
+		engine_close(e);
+		tls_files_free(&tls);
+		return 1;
+	}
+	printf("gatehouse %s serving\n", GH_VERSION);
+	if (boot.first_start)
+		printf("  first start: created account %s, IAM user %s (administrator) with an access key,\n"
+		       "  and cluster %s mapping the administrator to system:masters\n",
+		       boot.account_id, boot.admin_arn, boot.default_cluster);
+	printf("  AWS (IAM, STS):  %s\n  webhooks:        %s/authenticate\n", aws_url, wh_url);
+	printf("  use it:          source %s/env && aws sts get-caller-identity\n", files.state_dir);
+	fflush(stdout);
+	gh_log_info("serve.ready", "aws", aws_url, "webhook", wh_url);
+
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	while (!stop_requested)
+		pause();
+	gh_log_info("serve.stopping");
+	http_server_stop(wh);
+	http_server_stop(aws);
+	engine_close(e);
+	tls_files_free(&tls);
+	metrics_free(metrics);
+	gh_log_info("serve.stopped");
+	return 0;
+}

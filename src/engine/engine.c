@@ -1,0 +1,248 @@
+#include "engine/engine_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "base/log.h"
+#include "crypto/hash.h"
+#include "domain/aws/arn.h"
+#include "store/cluster_store.h"
+#include "store/db.h"
+
+int64_t engine_now(const gh_engine *e)
+{
+	return (int64_t)time(NULL) + e->cfg.time_offset;
+}
+
+const gh_engine_config *engine_config(const gh_engine *e)
+{
+	return &e->cfg;
+}
+
+bool engine_random(void *out, size_t n, gh_err *err)
+{
+	if (!gh_random_bytes(out, n))
+		return gh_fail(err, "ServiceFailure", 500, "the system random number generator failed");
+	return true;
+}
+
+bool engine_seal_secret(gh_engine *e, const char *akid, const char *secret, gh_buf *out, gh_err *err)
+{
+	gh_buf aad = { 0 };
+	gh_buf_printf(&aad, "iam-secret:%s", akid);
+	bool ok = kek_seal(e->kek, gh_str_c(secret), gh_buf_str(&aad), out, err);
+	gh_buf_free(&aad);
+	return ok;
+}
+
+bool engine_read_begin(gh_engine *e, gh_err *err)
+{
+	return db_begin_read(e->db, err);
+}
+
+void engine_read_end(gh_engine *e)
+{
+	db_rollback(e->db); /* a read transaction has nothing to keep */
+}
+
+bool engine_publish(gh_engine *e, gh_err *err)
+{
+	gh_creds *fresh;
+	if (!db_begin(e->db, err))
+		return false;
+	/* A write transaction: building the snapshot also deletes expired sessions. */
+	bool built = creds_build(db_conn(e->db), e->kek, e->cfg.partition, engine_now(e), &fresh, err);
+	if (!built) {
+		db_rollback(e->db);
+		return false;
+	}
+	if (!db_commit(e->db, err)) {
+		creds_unref(fresh);
+		return false;
+	}
+	pthread_rwlock_wrlock(&e->snap_mu);
+	gh_creds *old = e->creds;
+	e->creds = fresh;
+	pthread_rwlock_unlock(&e->snap_mu);
+	creds_unref(old);
+	return maps_publish(e, err);
+}
+
+bool engine_tx(gh_engine *e, engine_tx_fn fn, void *ctx, gh_err *err)
+{
+	pthread_mutex_lock(&e->write_mu);
+	bool ok = db_begin(e->db, err);
+	if (ok) {
+		ok = fn(e, ctx, err);
+		if (ok)
+			ok = db_commit(e->db, err);
+		else
+			db_rollback(e->db);
+	}
+	/* Publish even when the snapshot build fails later: the change is committed, and
+	 * the caller must hear that the new state is not yet visible. */
+	if (ok)
+		ok = engine_publish(e, err);
+	pthread_mutex_unlock(&e->write_mu);
+	return ok;
+}
+
+/* --- bootstrap ------------------------------------------------------------------- */
+
+static char *keep(gh_engine *e, const char *s)
+{
+	for (size_t i = 0; i < sizeof e->boot_strings / sizeof e->boot_strings[0]; i++) {
+		if (!e->boot_strings[i]) {
+			e->boot_strings[i] = s ? strdup(s) : NULL;
+			return e->boot_strings[i];
+		}
+	}
+	return NULL;
+}
+
+static bool make_account_id(char out[13], gh_err *err)
+{
+	uint8_t r[12];
+	if (!engine_random(r, sizeof r, err))
+		return false;
+	for (int i = 0; i < 12; i++)
+		out[i] = (char)('0' + r[i] % 10);
+	if (out[0] == '0')
+		out[0] = '1';
+	out[12] = '\0';
+	return true;
+}
+
+static bool bootstrap_tx(gh_engine *e, void *ctx, gh_err *err)
+{
+	(void)ctx;
+	int64_t now = engine_now(e);
+	char account[13];
+	if (!make_account_id(account, err))
+		return false;
+	memcpy(e->boot_account, account, sizeof account);
+	if (!iam_store_put_account(db_conn(e->db), account, now, err))
+		return false;
+
+	uint8_t rnd[17 + 16 + 30];
+	if (!engine_random(rnd, sizeof rnd, err))
+		return false;
+	char uid[IAM_ID_LEN + 1], akid[IAM_AKID_LEN + 1], secret[IAM_SECRET_LEN + 1];
+	iam_make_unique_id("AIDA", rnd, uid);
+	iam_make_access_key_id("AKIA", rnd + 17, akid);
+	iam_make_secret(rnd + 33, secret);
+	gh_buf arn = { 0 };
+	arn_build_user(&arn, gh_str_c(e->cfg.partition), gh_str_c(account), GH_STR("/"), GH_STR("admin"));
+	iam_tag admin_tag = { GH_STR(IAM_ADMIN_TAG), GH_STR("true") };
+	iam_user u = { .id = uid, .account = account, .name = "admin", .path = "/", .arn = arn.p,
+		       .created = now, .tags = &admin_tag, .ntags = 1 };
+	gh_buf sealed = { 0 };
+	bool ok = iam_store_insert_user(db_conn(e->db), &u, err) && engine_seal_secret(e, akid, secret, &sealed, err);
+	if (ok) {
+		iam_access_key k = { .id = akid, .user_id = uid, .status = "Active", .created = now,
+				     .sealed_secret = (const uint8_t *)sealed.p, .sealed_len = sealed.n };
+		ok = iam_store_insert_access_key(db_conn(e->db), &k, err);
+	}
+	if (ok)
+		ok = iam_store_set_setting(db_conn(e->db), "admin_user", "admin", err) &&
+		     cluster_store_bootstrap(db_conn(e->db), "demo", account, e->cfg.region, e->cfg.partition, arn.p, now,
+					     err);
+	if (ok) {
+		e->boot.first_start = true;
+		e->boot.admin_akid = keep(e, akid);
+		e->boot.admin_secret = keep(e, secret);
+	}
+	gh_secure_zero(secret, sizeof secret);
+	gh_secure_zero(rnd, sizeof rnd);
+	gh_buf_free(&arn);
+	gh_buf_free(&sealed);
+	return ok;
+}
+
+static bool open_store(gh_engine *e, gh_err *err)
+{
+	if (mkdir(e->state_dir, 0700) != 0 && errno != EEXIST)
+		return gh_fail(err, "IOError", 500, "cannot create state directory %s: %s", e->state_dir,
+			       strerror(errno));
+	if (!kek_load_or_create(e->state_dir, &e->kek, err))
+		return false;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/gatehouse.db", e->state_dir);
+	return db_open(path, &e->db, err) && db_migrate(e->db, gh_schema_migrations, gh_schema_migrations_count, err);
+}
+
+bool engine_open(const gh_engine_config *cfg, gh_engine **out, gh_bootstrap *boot, gh_err *err)
+{
+	gh_engine *e = calloc(1, sizeof *e);
+	if (!e)
+		return gh_fail(err, "ServiceFailure", 500, "out of memory");
+	e->cfg = *cfg;
+	e->state_dir = strdup(cfg->state_dir);
+	if (!e->cfg.region)
+		e->cfg.region = "us-east-1";
+	if (!e->cfg.partition)
+		e->cfg.partition = "aws";
+	pthread_mutex_init(&e->write_mu, NULL);
+	pthread_rwlock_init(&e->snap_mu, NULL);
+	bool ok = open_store(e, err);
+	if (ok) {
+		gh_arena a;
+		gh_arena_init(&a, 0);
+		const char *acct = NULL;
+		ok = engine_read_begin(e, err);
+		if (ok) {
+			acct = iam_store_default_account(db_conn(e->db), &a);
+			engine_read_end(e);
+		}
+		if (ok && !acct)
+			ok = engine_tx(e, bootstrap_tx, NULL, err);
+		else if (ok)
+			ok = engine_publish(e, err);
+		if (ok)
+			e->account = strdup(acct ? acct : e->boot_account);
+		gh_arena_free(&a);
+	}
+	if (ok) {
+		gh_buf arn = { 0 };
+		arn_build_user(&arn, gh_str_c(e->cfg.partition), gh_str_c(e->account), GH_STR("/"), GH_STR("admin"));
+		e->boot.account_id = e->account;
+		e->boot.admin_user = "admin";
+		e->boot.admin_arn = keep(e, arn.p);
+		e->boot.default_cluster = "demo";
+		gh_buf_free(&arn);
+	}
+	if (!ok) {
+		engine_close(e);
+		return false;
+	}
+	if (boot)
+		*boot = e->boot;
+	*out = e;
+	return true;
+}
+
+void engine_close(gh_engine *e)
+{
+	if (!e)
+		return;
+	creds_unref(e->creds);
+	maps_free(e->maps);
+	if (e->db)
+		db_close(e->db);
+	kek_free(e->kek);
+	for (size_t i = 0; i < sizeof e->boot_strings / sizeof e->boot_strings[0]; i++) {
+		if (e->boot_strings[i]) {
+			gh_secure_zero(e->boot_strings[i], strlen(e->boot_strings[i]));
+			free(e->boot_strings[i]);
+		}
+	}
+	pthread_mutex_destroy(&e->write_mu);
+	pthread_rwlock_destroy(&e->snap_mu);
+	free(e->account);
+	free(e->state_dir);
+	free(e);
+}

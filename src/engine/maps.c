@@ -1,0 +1,183 @@
+/* Per-cluster identity mappings: the aws-auth ConfigMap of every cluster, parsed into an
+ * immutable gh_awsauth and published with the other snapshots. A section with an error
+ * keeps the previous cluster snapshot's value (last-known-good) and the error is logged
+ * and kept for `explain`. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/log.h"
+#include "engine/engine_internal.h"
+#include "engine/maps.h"
+#include "store/cluster_store.h"
+
+static gh_cluster_map *find(gh_cluster_maps *m, const char *cluster)
+{
+	if (!m)
+		return NULL;
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->items[i].cluster, cluster) == 0)
+			return &m->items[i];
+	return NULL;
+}
+
+/* Reads the aws-auth ConfigMap of `cluster` from the --aws-auth file or the store. */
+static json_t *load_configmap(gh_engine *e, const char *cluster, gh_arena *a, char *source, size_t srclen,
+			      gh_err *err)
+{
+	if (e->cfg.aws_auth_file) {
+		snprintf(source, srclen, "file %s", e->cfg.aws_auth_file);
+		FILE *f = fopen(e->cfg.aws_auth_file, "rb");
+		if (!f) {
+			gh_fail(err, "IOError", 500, "cannot read %s", e->cfg.aws_auth_file);
+			return NULL;
+		}
+		gh_buf b = { 0 };
+		char chunk[8192];
+		size_t r;
+		while ((r = fread(chunk, 1, sizeof chunk, f)) > 0 && b.n < (2u << 20))
+			gh_buf_put(&b, chunk, r);
+		fclose(f);
+		gh_yaml_opts yo = { .max_bytes = (size_t)2 << 20, .mode = GH_YAML_STRINGS };
+		json_t *docs = NULL;
+		bool ok = gh_yaml_load_all(gh_buf_str(&b), &yo, &docs, err);
+		gh_buf_free(&b);
+		if (!ok)
+			return NULL;
+		json_t *cm = json_incref(json_array_get(docs, 0));
+		json_decref(docs);
+		if (!cm)
+			gh_fail(err, "InvalidInput", 400, "%s holds no document", e->cfg.aws_auth_file);
+		return cm;
+	}
+	snprintf(source, srclen, "ConfigMap kube-system/aws-auth of cluster %s", cluster);
+	const char *body = NULL;
+	if (!engine_read_begin(e, err))
+		return NULL;
+	bool ok = cluster_store_get_object(db_conn(e->db), cluster, "ConfigMap", "kube-system", "aws-auth", a,
+					   &body, err);
+	engine_read_end(e);
+	if (!ok)
+		return NULL;
+	if (!body)
+		return json_object(); /* no aws-auth: nothing mapped */
+	json_error_t je;
+	json_t *cm = json_loads(body, 0, &je);
+	if (!cm)
+		gh_fail(err, "InvalidInput", 400, "stored aws-auth is not JSON: %s", je.text);
+	return cm;
+}
+
+static void log_diags(const char *cluster, const gh_awsauth *cfg)
+{
+	for (size_t i = 0; i < cfg->n_diags; i++) {
+		gh_buf b = { 0 };
+		gh_awsauth_diag_format(cfg, &cfg->diags[i], &b);
+		if (cfg->diags[i].severity == GH_AWSAUTH_ERROR)
+			gh_log_warn("aws-auth.error", "cluster", cluster, "detail", b.p);
+		else
+			gh_log_info("aws-auth.warning", "cluster", cluster, "detail", b.p);
+		gh_buf_free(&b);
+	}
+}
+
+bool maps_publish(gh_engine *e, gh_err *err)
+{
+	gh_arena a;
+	gh_arena_init(&a, 0);
+	const char **names;
+	size_t n;
+	bool ok = engine_read_begin(e, err);
+	if (ok) {
+		ok = cluster_store_list(db_conn(e->db), &a, &names, &n, err);
+		engine_read_end(e);
+	}
+	if (!ok) {
+		gh_arena_free(&a);
+		return false;
+	}
+	gh_cluster_maps *fresh = calloc(1, sizeof *fresh);
+	fresh->items = calloc(n ? n : 1, sizeof *fresh->items);
+	atomic_init(&fresh->refs, 1);
+	pthread_rwlock_rdlock(&e->snap_mu);
+	gh_cluster_maps *old = e->maps;
+	if (old)
+		atomic_fetch_add(&old->refs, 1);
+	pthread_rwlock_unlock(&e->snap_mu);
+	for (size_t i = 0; i < n; i++) {
+		gh_cluster_map *it = &fresh->items[fresh->n++];
+		it->cluster = strdup(names[i]);
+		gh_cluster_map *prev = find(old, names[i]);
+		gh_err lerr = { 0 };
+		char source[512];
+		json_t *cm = load_configmap(e, names[i], &a, source, sizeof source, &lerr);
+		it->source = strdup(source);
+		if (cm && gh_awsauth_load_configmap(cm, prev ? prev->cfg : NULL, &it->cfg, &lerr)) {
+			log_diags(names[i], it->cfg);
+		} else {
+			/* The whole ConfigMap is unreadable: keep every previous mapping. */
+			gh_log_warn("aws-auth.error", "cluster", names[i], "detail", lerr.msg);
+			it->load_error = strdup(lerr.msg);
+			if (prev && prev->cfg) {
+				it->cfg = prev->cfg;
+				it->borrowed = prev;
+				atomic_fetch_add(&old->refs, 1);
+				it->borrowed_from = old;
+			}
+		}
+		json_decref(cm);
+	}
+	pthread_rwlock_wrlock(&e->snap_mu);
+	gh_cluster_maps *replaced = e->maps;
+	e->maps = fresh;
+	pthread_rwlock_unlock(&e->snap_mu);
+	maps_unref(replaced);
+	maps_unref(old);
+	gh_arena_free(&a);
+	return true;
+}
+
+gh_cluster_maps *maps_acquire(gh_engine *e)
+{
+	pthread_rwlock_rdlock(&e->snap_mu);
+	gh_cluster_maps *m = e->maps;
+	if (m)
+		atomic_fetch_add(&m->refs, 1);
+	pthread_rwlock_unlock(&e->snap_mu);
+	return m;
+}
+
+const gh_cluster_map *maps_find(const gh_cluster_maps *m, gh_str cluster)
+{
+	if (!m)
+		return NULL;
+	for (size_t i = 0; i < m->n; i++)
+		if (gh_str_eq_c(cluster, m->items[i].cluster))
+			return &m->items[i];
+	return NULL;
+}
+
+void maps_unref(gh_cluster_maps *m)
+{
+	if (!m || atomic_fetch_sub(&m->refs, 1) != 1)
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		gh_cluster_map *it = &m->items[i];
+		if (it->borrowed_from)
+			maps_unref(it->borrowed_from);
+		else
+			gh_awsauth_free(it->cfg);
+		free(it->cluster);
+		free(it->source);
+		free(it->load_error);
+	}
+	free(m->items);
+	free(m);
+}
+
+void maps_free(gh_cluster_maps *m)
+{
+	maps_unref(m);
+}

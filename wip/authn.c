@@ -1,0 +1,191 @@
+/* The token pipeline: authenticate (k8s-aws-v1 token, verified locally against the
+ * credential snapshot: gatehouse is its own STS), then map the identity through the
+ * cluster's aws-auth. One function serves the TokenReview webhook and `explain`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto/hash.h"
+#include "domain/authn/mapper.h"
+#include "domain/authn/token.h"
+#include "domain/aws/arn.h"
+#include "engine/engine_internal.h"
+#include "engine/maps.h"
+
+gh_creds *engine_creds_acquire(gh_engine *e);
+bool engine_check_cred(const gh_cred *cr, gh_str security_token, int64_t now, gh_err *err);
+void engine_signing_key(gh_engine *e, const gh_cred *cr, const sigv4_parsed *p, uint8_t key[SIGV4_KEY_LEN]);
+
+typedef struct tracer {
+	gh_trace_fn fn;
+	void *ctx;
+} tracer;
+
+static void step(const tracer *t, const char *name, bool ok, const char *detail)
+{
+	if (t->fn)
+		t->fn(t->ctx, name, ok, detail);
+}
+
+static void fail(gh_token_review *out, int status, const gh_err *err)
+{
+	out->authenticated = false;
+	out->status = status;
+	out->error = *err;
+}
+
+bool engine_cluster_exists(gh_engine *e, gh_str cluster)
+{
+	gh_cluster_maps *m = maps_acquire(e);
+	bool ok = maps_find(m, cluster) != NULL;
+	maps_unref(m);
+	return ok;
+}
+
+static void fill_identity(const gh_cred *cr, gh_str akid, gh_arena *a, gh_identity *id)
+{
+	gh_buf canon = { 0 };
+	arn_kind kind;
+	gh_err ignored;
+	if (!arn_canonicalize(gh_str_c(cr->arn), &canon, &kind, &ignored))
+		gh_buf_puts(&canon, cr->arn);
+	*id = (gh_identity){
+		.kind = cr->kind == IAM_CALLER_ROLE_SESSION ? GH_PRINCIPAL_ASSUMED_ROLE : GH_PRINCIPAL_USER,
+		.arn = gh_arena_str(a, gh_str_c(cr->arn)),
+		.canonical_arn = gh_arena_str(a, gh_buf_str(&canon)),
+		.path_arn = gh_arena_str(a, gh_str_c(cr->role_arn ? cr->role_arn : cr->arn)),
+		.account_id = gh_arena_str(a, gh_str_c(cr->account)),
+		.user_id = gh_arena_str(a, gh_str_c(cr->user_id)),
+		.principal_id = gh_arena_str(a, gh_str_c(cr->principal_id)),
+		.session_name = gh_arena_str(a, gh_str_c(cr->session_name)),
+		.access_key_id = gh_arena_str(a, akid),
+		.partition = gh_arena_str(a, gh_str_c(cr->partition)),
+	};
+	gh_buf_free(&canon);
+}
+
+/* Local STS: the signature is checked against our own credential snapshot. */
+static bool verify_locally(gh_engine *e, const token_parsed *tp, gh_arena *a, const tracer *t, gh_identity *id,
+			   gh_err *err)
+{
+	gh_creds *snap = engine_creds_acquire(e);
+	const gh_cred *cr = creds_find(snap, tp->sig.access_key_id);
+	bool ok = cr != NULL;
+	char detail[512];
+	if (!ok) {
+		gh_fail(err, "InvalidClientTokenId", 403,
+			"sts getCallerIdentity failed: the access key " GH_STR_FMT
+			" is not known to this STS (InvalidClientTokenId): the key was deleted, or the token was made "
+			"with credentials of another AWS account or endpoint",
+			GH_STR_ARG(tp->sig.access_key_id));
+		step(t, "access key is known", false, err->msg);
+	} else {
+		snprintf(detail, sizeof detail, "%s belongs to %s", cr->akid, cr->arn);
+		step(t, "access key is known", true, detail);
+		ok = engine_check_cred(cr, tp->sig.security_token, engine_now(e), err);
+		if (cr->is_session) {
+			if (!ok)
+				gh_fail_wrap(err, "sts getCallerIdentity failed");
+			step(t, "session token is valid and unexpired", ok, ok ? "" : err->msg);
+		}
+	}
+	if (ok) {
+		uint8_t key[SIGV4_KEY_LEN];
+		engine_signing_key(e, cr, &tp->sig, key);
+		ok = sigv4_verify(&tp->req, &tp->sig, key, err);
+		gh_secure_zero(key, sizeof key);
+		if (!ok)
+			gh_fail(err, "SignatureDoesNotMatch", 403,
+				"sts getCallerIdentity failed: the signature does not match (SignatureDoesNotMatch): "
+				"the token was altered, or it was made for another cluster than \"" GH_STR_FMT
+				"\" (the cluster name is signed into the token)",
+				GH_STR_ARG(tp->cluster_id));
+		step(t, "signature (x-k8s-aws-id bound to this cluster)", ok, ok ? "" : err->msg);
+	}
+	if (ok)
+		fill_identity(cr, tp->sig.access_key_id, a, id);
+	creds_unref(snap);
+	return ok;
+}
+
+void engine_token_review(gh_engine *e, gh_str cluster, gh_str token, gh_arena *a, gh_token_review *out,
+			 gh_trace_fn trace, void *trace_ctx)
+{
+	*out = (gh_token_review){ 0 };
+	tracer t = { trace, trace_ctx };
+	gh_err err = { 0 };
+	gh_cluster_maps *maps = maps_acquire(e);
+	const gh_cluster_map *map = maps_find(maps, cluster);
+	if (!map) {
+		gh_fail(&err, "NoSuchCluster", 404, "no cluster named \"" GH_STR_FMT "\" in this gatehouse",
+			GH_STR_ARG(cluster));
+		step(&t, "cluster exists", false, err.msg);
+		fail(out, 403, &err);
+		maps_unref(maps);
+		return;
+	}
+	token_config tc = token_config_default();
+	tc.partition = gh_str_c(e->cfg.partition);
+	tc.server_region = gh_str_c(e->cfg.region);
+	gh_str own = gh_str_c(e->cfg.own_sts_url);
+	if (own.n) {
+		tc.extra_endpoints = &own;
+		tc.n_extra_endpoints = 1;
+	}
+	token_parsed tp;
+	bool ok = token_verify(&tc, token, cluster, engine_now(e), a, &tp, trace ? token_trace_cb : NULL, trace ? &t : NULL,
+			       &err);
+	if (!ok) {
+		fail(out, 403, &err);
+		maps_unref(maps);
+		return;
+	}
+	ok = verify_locally(e, &tp, a, &t, &out->identity, &err);
+	if (!ok) {
+		fail(out, 403, &err);
+		maps_unref(maps);
+		return;
+	}
+	char detail[768];
+	if (map->load_error) {
+		snprintf(detail, sizeof detail, "%s could not be loaded (%s); the last good mappings are used",
+			 map->source, map->load_error);
+		step(&t, "aws-auth loaded", false, detail);
+	} else if (map->cfg && map->cfg->n_diags) {
+		gh_buf d = { 0 };
+		gh_awsauth_diag_format(map->cfg, &map->cfg->diags[0], &d);
+		step(&t, "aws-auth loaded", map->cfg->diags[0].severity != GH_AWSAUTH_ERROR, d.p);
+		gh_buf_free(&d);
+	}
+	gh_mapper_opts mo = gh_mapper_opts_eks();
+	mo.trace = trace != NULL;
+	gh_map_result mr;
+	gh_mapper_map(map->cfg, &out->identity, &mo, a, &mr);
+	for (size_t i = 0; i < mr.n_trace; i++) {
+		snprintf(detail, sizeof detail, GH_STR_FMT, GH_STR_ARG(mr.trace[i]));
+		step(&t, "mapping", true, detail);
+	}
+	if (mr.status != GH_MAP_MAPPED) {
+		gh_fail(&err, mr.status == GH_MAP_NOT_MAPPED ? "NotMapped" : "MappingError", 403, GH_STR_FMT,
+			GH_STR_ARG(mr.message));
+		snprintf(detail, sizeof detail, "%s (%s)", err.msg, map->source);
+		step(&t, "identity is mapped", false, detail);
+		fail(out, 403, &err);
+		maps_unref(maps);
+		return;
+	}
+	snprintf(detail, sizeof detail, GH_STR_FMT " from %s", GH_STR_ARG(mr.source), map->source);
+	step(&t, "identity is mapped", true, detail);
+	out->authenticated = true;
+	out->username = gh_arena_str(a, mr.username).p;
+	out->groups = gh_arena_alloc(a, (mr.n_groups ? mr.n_groups : 1) * sizeof *out->groups);
+	for (size_t i = 0; i < mr.n_groups; i++)
+		out->groups[i] = gh_arena_str(a, mr.groups[i]).p;
+	out->ngroups = mr.n_groups;
+	out->mapping_source = gh_arena_strndup(a, detail, strlen(detail));
+	gh_buf uid = { 0 };
+	gh_buf_printf(&uid, "aws-iam-authenticator:" GH_STR_FMT ":" GH_STR_FMT, GH_STR_ARG(out->identity.account_id),
+		      GH_STR_ARG(out->identity.user_id));
+	out->uid = gh_arena_str(a, gh_buf_str(&uid)).p;
+	gh_buf_free(&uid);
+	maps_unref(maps);
+}
