@@ -65,6 +65,9 @@ build-fuzz/%: fuzz/%.c $(LIB_SRC)
 	clang -std=c17 -g -O1 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(LIB_SRC) $(LDLIBS)
 
+$(BUILD)/bench_%: bench/bench_%.c $(BUILD)/libgatehouse.a
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libgatehouse.a $(LDLIBS)
+
 bench: all
 	bash bench/run.sh
 

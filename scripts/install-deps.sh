@@ -6,7 +6,7 @@ pkgs=(
   build-essential pkg-config clang libclang-rt-14-dev
   libssl-dev libmicrohttpd-dev libjansson-dev libyaml-dev libsqlite3-dev libpq-dev
   libcurl4-openssl-dev
-  sqlite3 wrk valgrind python3 curl
+  sqlite3 wrk valgrind python3 curl bc
 )
 missing=()
 for p in "${pkgs[@]}"; do

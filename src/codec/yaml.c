@@ -892,7 +892,8 @@ bool gh_yaml_load_marked(gh_str in, const gh_yaml_opts *opts, bool all, json_t *
 	}
 	*out = all ? docs : single;
 	if (marks) {
-		qsort(L.marks->v, L.marks->n, sizeof *L.marks->v, mark_cmp);
+		if (L.marks->n)
+			qsort(L.marks->v, L.marks->n, sizeof *L.marks->v, mark_cmp);
 		*marks = L.marks;
 	}
 	return true;

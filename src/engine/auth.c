@@ -40,8 +40,8 @@ bool engine_check_cred(const gh_cred *cr, gh_str security_token, int64_t now, gh
 
 void engine_signing_key(gh_engine *e, const gh_cred *cr, const sigv4_parsed *p, uint8_t key[SIGV4_KEY_LEN])
 {
-	(void)e;
-	sigv4_signing_key(gh_str_c(cr->secret), p->scope_date, p->region, p->service, key);
+	sigv4_keycache_get(e->keycache, gh_str_c(cr->akid), gh_str_c(cr->secret), p->scope_date, p->region,
+			   p->service, key);
 }
 
 bool engine_aws_authenticate(gh_engine *e, const sigv4_request *req, gh_arena *a, gh_caller *out, gh_err *err)

@@ -188,6 +188,7 @@ bool engine_open(const gh_engine_config *cfg, gh_engine **out, gh_bootstrap *boo
 		e->cfg.partition = "aws";
 	pthread_mutex_init(&e->write_mu, NULL);
 	pthread_rwlock_init(&e->snap_mu, NULL);
+	e->keycache = sigv4_keycache_new(1024);
 	bool ok = open_store(e, err);
 	if (ok) {
 		gh_arena a;
@@ -198,7 +199,11 @@ bool engine_open(const gh_engine_config *cfg, gh_engine **out, gh_bootstrap *boo
 			acct = iam_store_default_account(db_conn(e->db), &a);
 			engine_read_end(e);
 		}
-		if (ok && !acct)
+		if (ok && !acct && cfg->read_only)
+			ok = gh_fail(err, "NoState", 404,
+				     "no gatehouse state in %s: start `gatehouse serve --state-dir %s` once first",
+				     cfg->state_dir, cfg->state_dir);
+		else if (ok && !acct)
 			ok = engine_tx(e, bootstrap_tx, NULL, err);
 		else if (ok)
 			ok = engine_publish(e, err);
@@ -231,6 +236,7 @@ void engine_close(gh_engine *e)
 		return;
 	creds_unref(e->creds);
 	maps_free(e->maps);
+	sigv4_keycache_free(e->keycache);
 	if (e->db)
 		db_close(e->db);
 	kek_free(e->kek);

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "domain/aws/sigv4_keycache.h"
 #include "engine/engine.h"
 #include "store/db.h"
 #include "store/kek.h"
@@ -21,6 +22,7 @@ struct gh_engine {
 	pthread_rwlock_t snap_mu;	/* guards only the swap of the snapshot pointers */
 	gh_creds *creds;
 	struct gh_cluster_maps *maps;	/* per-cluster identity mappings */
+	sigv4_keycache *keycache;
 	gh_bootstrap boot;
 	char *boot_strings[8];
 };

@@ -198,7 +198,9 @@ static enum MHD_Result http_send(struct MHD_Connection *conn, http_req *r, int s
 				 size_t nheaders)
 {
 	if (status < 200 || status > 599) {
-		gh_log_error("http.server.bad_status", "path", "(handler)");
+		char code[16];
+		snprintf(code, sizeof code, "%d", status);
+		gh_log_error("http.server.bad_status", "status", code);
 		status = 500;
 		gh_buf_reset(body);
 	}
@@ -232,15 +234,23 @@ static enum MHD_Result http_send(struct MHD_Connection *conn, http_req *r, int s
 	return rc;
 }
 
-static enum MHD_Result http_send_too_large(struct MHD_Connection *conn, http_req *r)
+/* Answers without calling the handler, which therefore never chose a protocol: a short
+ * JSON body that any client can show. */
+static enum MHD_Result http_send_error(struct MHD_Connection *conn, http_req *r, int status,
+				       const char *code, const char *message)
 {
 	gh_buf body = { 0 };
-	gh_buf_printf(&body,
-		      "{\"code\":\"RequestEntityTooLarge\",\"message\":\"request body is larger than %zu bytes\"}\n",
-		      r->srv->max_body);
-	enum MHD_Result rc = http_send(conn, r, 413, "application/json", &body, NULL, 0);
+	gh_buf_printf(&body, "{\"code\":\"%s\",\"message\":\"%s\"}\n", code, message);
+	enum MHD_Result rc = http_send(conn, r, status, "application/json", &body, NULL, 0);
 	gh_buf_free(&body);
 	return rc;
+}
+
+static enum MHD_Result http_send_too_large(struct MHD_Connection *conn, http_req *r)
+{
+	char msg[96];
+	snprintf(msg, sizeof msg, "request body is larger than %zu bytes", r->srv->max_body);
+	return http_send_error(conn, r, 413, "RequestEntityTooLarge", msg);
 }
 
 typedef struct http_hdr_fill {
@@ -332,7 +342,9 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
 			char *end;
 			errno = 0;
 			unsigned long long len = strtoull(cl, &end, 10);
-			if (errno || *end || len > srv->max_body)
+			if (errno || end == cl || *end)
+				return http_send_error(conn, r, 400, "BadRequest", "malformed Content-Length");
+			if (len > srv->max_body)
 				return http_send_too_large(conn, r);
 			if (len && !gh_buf_reserve(&r->body, (size_t)len))
 				return MHD_NO;

@@ -596,10 +596,12 @@ bool iam_store_insert_session(sqlite3 *db, const sts_session *s, gh_err *err)
 bool iam_store_live_sessions(sqlite3 *db, int64_t now, gh_arena *a, sts_session **out, size_t *n,
 			     gh_err *err)
 {
+	/* Expired sessions stay a day, so their use is answered ExpiredToken (as AWS does)
+	 * rather than "unknown key". */
 	sqlite3_stmt *st = prep(db, "DELETE FROM sts_sessions WHERE expires <= ?1", err);
 	if (!st)
 		return false;
-	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 1, now - IAM_SESSION_GRACE);
 	if (!exec_stmt(db, st, err))
 		return false;
 	st = prep(db,

@@ -90,7 +90,10 @@ bool iam_store_tag_role(sqlite3 *db, const char *role_id, const iam_tag *tags, s
 bool iam_store_untag_role(sqlite3 *db, const char *role_id, const gh_str *keys, size_t n, gh_err *err) GH_MUST_CHECK;
 
 bool iam_store_insert_session(sqlite3 *db, const sts_session *s, gh_err *err) GH_MUST_CHECK;
-/* Sessions not yet expired at `now`; expired ones are deleted on the way. */
+#define IAM_SESSION_GRACE 86400
+
+/* Sessions not expired for more than IAM_SESSION_GRACE at `now`; older ones are deleted
+ * on the way. */
 bool iam_store_live_sessions(sqlite3 *db, int64_t now, gh_arena *a, sts_session **out, size_t *n,
 			     gh_err *err) GH_MUST_CHECK;
 

@@ -98,6 +98,7 @@ class Sandbox:
                 rc = self.proc.wait()
                 raise Fail("gatehouse did not stop within 20 s of SIGTERM")
             self.log.close()
+            self.proc = None
             return rc
         return None
 

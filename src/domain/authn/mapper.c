@@ -218,7 +218,7 @@ static bool template_values(mctx *m, gh_str t, gh_str vals[V_NVARS], char *why, 
 			return false;
 		}
 	}
-	if (uses_var(t, V_SESSION) && memchr(id->session_name.p, '@', id->session_name.n)) {
+	if (uses_var(t, V_SESSION) && id->session_name.n && memchr(id->session_name.p, '@', id->session_name.n)) {
 		char *p = gh_arena_strndup(m->a, id->session_name.p, id->session_name.n);
 		if (!p)
 			return m->oom = true, false;

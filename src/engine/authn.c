@@ -26,6 +26,12 @@ static void step(const tracer *t, const char *name, bool ok, const char *detail)
 		t->fn(t->ctx, name, ok, detail);
 }
 
+static void token_step(void *ud, int n, const char *name, bool passed, const char *detail)
+{
+	(void)n;
+	step(ud, name, passed, detail);
+}
+
 static void fail(gh_token_review *out, int status, const gh_err *err)
 {
 	out->authenticated = false;
@@ -64,11 +70,11 @@ static void fill_identity(const gh_cred *cr, gh_str akid, gh_arena *a, gh_identi
 }
 
 /* Local STS: the signature is checked against our own credential snapshot. */
-static bool verify_locally(gh_engine *e, const token_parsed *tp, gh_arena *a, const tracer *t, gh_identity *id,
-			   gh_err *err)
+static bool verify_locally(gh_engine *e, const token_result *tok, const sigv4_parsed *sig, gh_str cluster,
+			   gh_arena *a, const tracer *t, gh_identity *id, gh_err *err)
 {
 	gh_creds *snap = engine_creds_acquire(e);
-	const gh_cred *cr = creds_find(snap, tp->sig.access_key_id);
+	const gh_cred *cr = creds_find(snap, sig->access_key_id);
 	bool ok = cr != NULL;
 	char detail[512];
 	if (!ok) {
@@ -76,12 +82,12 @@ static bool verify_locally(gh_engine *e, const token_parsed *tp, gh_arena *a, co
 			"sts getCallerIdentity failed: the access key " GH_STR_FMT
 			" is not known to this STS (InvalidClientTokenId): the key was deleted, or the token was made "
 			"with credentials of another AWS account or endpoint",
-			GH_STR_ARG(tp->sig.access_key_id));
+			GH_STR_ARG(sig->access_key_id));
 		step(t, "access key is known", false, err->msg);
 	} else {
 		snprintf(detail, sizeof detail, "%s belongs to %s", cr->akid, cr->arn);
 		step(t, "access key is known", true, detail);
-		ok = engine_check_cred(cr, tp->sig.security_token, engine_now(e), err);
+		ok = engine_check_cred(cr, sig->security_token, engine_now(e), err);
 		if (cr->is_session) {
 			if (!ok)
 				gh_fail_wrap(err, "sts getCallerIdentity failed");
@@ -90,19 +96,19 @@ static bool verify_locally(gh_engine *e, const token_parsed *tp, gh_arena *a, co
 	}
 	if (ok) {
 		uint8_t key[SIGV4_KEY_LEN];
-		engine_signing_key(e, cr, &tp->sig, key);
-		ok = sigv4_verify(&tp->req, &tp->sig, key, err);
+		engine_signing_key(e, cr, sig, key);
+		ok = sigv4_verify(&tok->request, sig, key, err);
 		gh_secure_zero(key, sizeof key);
 		if (!ok)
 			gh_fail(err, "SignatureDoesNotMatch", 403,
 				"sts getCallerIdentity failed: the signature does not match (SignatureDoesNotMatch): "
 				"the token was altered, or it was made for another cluster than \"" GH_STR_FMT
 				"\" (the cluster name is signed into the token)",
-				GH_STR_ARG(tp->cluster_id));
+				GH_STR_ARG(cluster));
 		step(t, "signature (x-k8s-aws-id bound to this cluster)", ok, ok ? "" : err->msg);
 	}
 	if (ok)
-		fill_identity(cr, tp->sig.access_key_id, a, id);
+		fill_identity(cr, sig->access_key_id, a, id);
 	creds_unref(snap);
 	return ok;
 }
@@ -123,23 +129,27 @@ void engine_token_review(gh_engine *e, gh_str cluster, gh_str token, gh_arena *a
 		maps_unref(maps);
 		return;
 	}
-	token_config tc = token_config_default();
-	tc.partition = gh_str_c(e->cfg.partition);
-	tc.server_region = gh_str_c(e->cfg.region);
-	gh_str own = gh_str_c(e->cfg.own_sts_url);
-	if (own.n) {
+	token_config tc = {
+		.partition = e->cfg.partition,
+		.server_region = e->cfg.region,
+		.cluster_id = gh_arena_str(a, cluster).p,
+	};
+	const char *own = e->cfg.own_sts_url;
+	if (own) {
 		tc.extra_endpoints = &own;
 		tc.n_extra_endpoints = 1;
 	}
-	token_parsed tp;
-	bool ok = token_verify(&tc, token, cluster, engine_now(e), a, &tp, trace ? token_trace_cb : NULL, trace ? &t : NULL,
-			       &err);
+	token_trace tt = { token_step, &t };
+	token_result tok;
+	sigv4_parsed sig;
+	bool ok = token_check(&tc, token, engine_now(e), a, trace ? &tt : NULL, &tok, &err) &&
+		  token_parse_signature(&tok, a, trace ? &tt : NULL, &sig, &err);
 	if (!ok) {
 		fail(out, 403, &err);
 		maps_unref(maps);
 		return;
 	}
-	ok = verify_locally(e, &tp, a, &t, &out->identity, &err);
+	ok = verify_locally(e, &tok, &sig, cluster, a, &t, &out->identity, &err);
 	if (!ok) {
 		fail(out, 403, &err);
 		maps_unref(maps);
