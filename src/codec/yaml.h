@@ -5,10 +5,11 @@
  * exact text (an empty plain scalar becomes ""), which is how yaml.v2 fills a []string:
  * mapAccounts "012345678912" keeps its leading zero.
  *
- * Schemas for TYPED mode: CORE is the YAML 1.2 core schema (for Kubernetes manifests read by
- * gatehouse itself). V11 reproduces gopkg.in/yaml.v2, which aws-iam-authenticator and
- * sigs.k8s.io/yaml use: yes/no/on/off/y/n are booleans, 0777 is octal, '_' may separate
- * digits. It exists so aws-auth sections raise the same type errors upstream raises.
+ * Schemas for TYPED mode: CORE is the YAML 1.2 core schema. V11 reproduces gopkg.in/yaml.v2,
+ * which aws-iam-authenticator and sigs.k8s.io/yaml (so kubectl) use: yes/no/on/off/y/n are
+ * booleans, 0777 is octal, '_' may separate digits, 08 is the float 8. Choose V11 when the
+ * result must match what kubectl or the authenticator would make of the text (aws-auth
+ * sections use it to raise the type errors upstream raises).
  *
  * Choices (all documented because users compare with kubectl):
  * - Duplicate mapping keys: the later value wins, in the position of the first, as yaml.v2

@@ -343,6 +343,9 @@ static void warn_entry(builder *b, enum gh_awsauth_section sec, const gh_awsauth
 		diag_add(b, GH_AWSAUTH_WARNING, sec, (long)e->index, at,
 			 "%s %.*s has an IAM path: EKS never matches it; gatehouse matches it only when "
 			 "it knows the caller's role path", field_name, GH_STR_ARG(e->arn));
+	if (e->username.n == 0)
+		diag_add(b, GH_AWSAUTH_WARNING, sec, (long)e->index, at,
+			 "username is empty; a caller mapped here gets the empty username (and its groups)");
 	if (e->has_sso)
 		diag_add(b, GH_AWSAUTH_WARNING, sec, (long)e->index, at,
 			 "sso entries match only when SSO role matching is enabled (it is off on EKS)");

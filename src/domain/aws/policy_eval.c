@@ -250,6 +250,8 @@ bool policy_evaluate(const policy_doc *d, const policy_request *r, gh_arena *a,
 		     policy_result *out, gh_err *err)
 {
 	*out = (policy_result){ POLICY_IMPLICIT_DENY, NULL, 0 };
+	if (!d || !r)
+		return gh_fail(err, "InternalError", 500, "no policy or request to evaluate");
 	out->trace = gh_arena_alloc(a, (d->n ? d->n : 1) * sizeof *out->trace);
 	if (!out->trace)
 		return gh_fail(err, "InternalError", 500, "out of memory while evaluating a policy");
