@@ -46,7 +46,11 @@ static void usage(FILE *f)
 		"  --plain-http            serve plain HTTP (refused unless every listener is on loopback)\n"
 		"  --aws-auth FILE         read the aws-auth ConfigMap from FILE (YAML) for every cluster\n"
 		"                          instead of the stored one; re-read on each change to the store\n"
-		"  --sts-passthrough       verify tokens by calling the real AWS STS (as aws-iam-authenticator)\n"
+		"  --sts-passthrough       verify tokens by calling the STS they name (real AWS, as\n"
+		"                          aws-iam-authenticator does) instead of the sandbox's own IAM store\n"
+		"  --allow-sts-endpoint URL  another STS base URL tokens may name, e.g. a second gatehouse\n"
+		"                          (repeatable)\n"
+		"  --sts-ca-file FILE      CA bundle for pass-through calls (default: the system's)\n"
 		"  --time-offset SECONDS   shift the server's clock (tests only)\n"
 		"  --log-level LEVEL       debug, info (default), warn, error\n"
 		"  -h, --help              this help\n");
@@ -93,12 +97,16 @@ int cmd_serve(int argc, char **argv)
 		{ "tls-san", required_argument, 0, 'n' },     { "plain-http", no_argument, 0, 'p' },
 		{ "aws-auth", required_argument, 0, 'm' },    { "sts-passthrough", no_argument, 0, 'P' },
 		{ "time-offset", required_argument, 0, 't' }, { "log-level", required_argument, 0, 'l' },
+		{ "allow-sts-endpoint", required_argument, 0, 'E' }, { "sts-ca-file", required_argument, 0, 'C' },
 		{ "help", no_argument, 0, 'h' },	      { 0, 0, 0, 0 },
 	};
 	const char *state_dir = "./var", *listen_aws = "127.0.0.1:9443", *listen_wh = "127.0.0.1:9444";
 	const char *region = "us-east-1", *aws_auth = NULL;
 	const char *sans[MAX_SANS];
 	size_t nsans = 0;
+	const char *allowed[MAX_SANS];
+	size_t nallowed = 0;
+	const char *sts_ca = NULL;
 	bool plain = false, passthrough = false;
 	long offset = 0;
 	int c;
@@ -119,6 +127,14 @@ int cmd_serve(int argc, char **argv)
 		case 'p': plain = true; break;
 		case 'm': aws_auth = optarg; break;
 		case 'P': passthrough = true; break;
+		case 'E':
+			if (nallowed == MAX_SANS) {
+				fprintf(stderr, "serve: at most %d --allow-sts-endpoint\n", MAX_SANS);
+				return 2;
+			}
+			allowed[nallowed++] = optarg;
+			break;
+		case 'C': sts_ca = optarg; break;
 		case 't': offset = strtol(optarg, NULL, 10); break;
 		case 'l':
 			gh_log_set_level(strcmp(optarg, "debug") == 0 ? GH_LOG_DEBUG
@@ -155,7 +171,8 @@ int cmd_serve(int argc, char **argv)
 	}
 	gh_engine_config cfg = { .state_dir = state_dir, .region = region, .partition = "aws",
 				 .aws_auth_file = aws_auth, .time_offset = offset,
-				 .passthrough_sts = passthrough ? "aws" : NULL };
+				 .passthrough = passthrough, .sts_ca_file = sts_ca, .allowed_sts = allowed,
+				 .nallowed_sts = nallowed };
 	gh_metrics *metrics = metrics_new();
 	gh_http_config hc = { .bind_addr = aws_host, .port = (uint16_t)aws_port, .tls_cert_pem = tls.cert_pem,
 			      .tls_key_pem = tls.key_pem, .metrics = metrics };

@@ -134,11 +134,14 @@ void engine_token_review(gh_engine *e, gh_str cluster, gh_str token, gh_arena *a
 		.server_region = e->cfg.region,
 		.cluster_id = gh_arena_str(a, cluster).p,
 	};
-	const char *own = e->cfg.own_sts_url;
-	if (own) {
-		tc.extra_endpoints = &own;
-		tc.n_extra_endpoints = 1;
-	}
+	const char **endpoints = gh_arena_alloc(a, (e->cfg.nallowed_sts + 1) * sizeof *endpoints);
+	size_t nend = 0;
+	if (e->cfg.own_sts_url && !e->passthrough)
+		endpoints[nend++] = e->cfg.own_sts_url;
+	for (size_t i = 0; i < e->cfg.nallowed_sts; i++)
+		endpoints[nend++] = e->cfg.allowed_sts[i];
+	tc.extra_endpoints = endpoints;
+	tc.n_extra_endpoints = nend;
 	token_trace tt = { token_step, &t };
 	token_result tok;
 	sigv4_parsed sig;
@@ -149,9 +152,16 @@ void engine_token_review(gh_engine *e, gh_str cluster, gh_str token, gh_arena *a
 		maps_unref(maps);
 		return;
 	}
-	ok = verify_locally(e, &tok, &sig, cluster, a, &t, &out->identity, &err);
+	if (e->passthrough) {
+		bool cached = false;
+		ok = passthrough_verify(e, cluster, token, &tok, a, &cached, &out->identity, &err);
+		step(&t, cached ? "STS GetCallerIdentity (cached answer)" : "STS GetCallerIdentity (pass-through)", ok,
+		     ok ? "" : err.msg);
+	} else {
+		ok = verify_locally(e, &tok, &sig, cluster, a, &t, &out->identity, &err);
+	}
 	if (!ok) {
-		fail(out, 403, &err);
+		fail(out, err.status == 429 ? 429 : 403, &err);
 		maps_unref(maps);
 		return;
 	}

@@ -189,6 +189,8 @@ bool engine_open(const gh_engine_config *cfg, gh_engine **out, gh_bootstrap *boo
 	pthread_mutex_init(&e->write_mu, NULL);
 	pthread_rwlock_init(&e->snap_mu, NULL);
 	e->keycache = sigv4_keycache_new(1024);
+	if (cfg->passthrough)
+		e->passthrough = passthrough_new(cfg->sts_ca_file);
 	bool ok = open_store(e, err);
 	if (ok) {
 		gh_arena a;
@@ -237,6 +239,7 @@ void engine_close(gh_engine *e)
 	creds_unref(e->creds);
 	maps_free(e->maps);
 	sigv4_keycache_free(e->keycache);
+	passthrough_free(e->passthrough);
 	if (e->db)
 		db_close(e->db);
 	kek_free(e->kek);

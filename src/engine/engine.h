@@ -28,7 +28,10 @@ typedef struct gh_engine_config {
 	const char *own_sts_url;      /* base URL of our STS listener, allowed as a token host */
 	const char *aws_auth_file;    /* optional: aws-auth ConfigMap manifest overriding the store */
 	int64_t time_offset;	      /* testing only: shifts the engine's clock */
-	const char *passthrough_sts;  /* NULL = verify tokens locally; else "aws" = real STS */
+	bool passthrough;	      /* verify tokens by calling the STS they name */
+	const char *sts_ca_file;      /* pass-through: CA bundle for STS (NULL = system) */
+	const char *const *allowed_sts; /* more STS base URLs tokens may name (another gatehouse) */
+	size_t nallowed_sts;
 	bool read_only;		      /* offline commands: never bootstrap an empty directory */
 } gh_engine_config;
 

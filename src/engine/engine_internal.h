@@ -10,6 +10,7 @@
 #include "store/kek.h"
 
 struct gh_cluster_maps;
+typedef struct gh_passthrough gh_passthrough;
 
 struct gh_engine {
 	gh_engine_config cfg;
@@ -23,6 +24,7 @@ struct gh_engine {
 	gh_creds *creds;
 	struct gh_cluster_maps *maps;	/* per-cluster identity mappings */
 	sigv4_keycache *keycache;
+	gh_passthrough *passthrough; /* NULL: tokens are verified locally */
 	gh_bootstrap boot;
 	char *boot_strings[8];
 };
@@ -38,6 +40,13 @@ void engine_read_end(gh_engine *e);
 /* Random helpers that fail loudly: an RNG failure is never papered over. */
 bool engine_random(void *out, size_t n, gh_err *err) GH_MUST_CHECK;
 bool engine_seal_secret(gh_engine *e, const char *akid, const char *secret, gh_buf *out, gh_err *err) GH_MUST_CHECK;
+
+/* Pass-through to a real STS, engine/passthrough.c. */
+#include "domain/authn/token.h"
+gh_passthrough *passthrough_new(const char *ca_file);
+void passthrough_free(gh_passthrough *p);
+bool passthrough_verify(gh_engine *e, gh_str cluster, gh_str token, const token_result *tok, gh_arena *a,
+			bool *cached, gh_identity *out, gh_err *err) GH_MUST_CHECK;
 
 /* Identity mappings, engine/maps.c. */
 bool maps_publish(gh_engine *e, gh_err *err) GH_MUST_CHECK;

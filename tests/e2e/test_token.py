@@ -117,3 +117,42 @@ def webhook_config_points_at_authenticate(sb):
     check_in(sb.env["GATEHOUSE_WEBHOOK_URL"] + "/authenticate", text)
     check_in("certificate-authority-data:", text)
     check_in("kind: Config", text)
+
+
+@test
+def passthrough_to_another_sts_with_cache(sb):
+    from harness import Sandbox
+    import os
+    import tempfile
+    rc, me, _ = sb.aws("sts", "get-caller-identity", check_rc=0)
+    auth = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+    auth.write("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\n"
+               "data:\n  mapUsers: |\n    - userarn: %s\n      username: remote-{{AccountID}}\n"
+               "      groups:\n        - ops\n" % me["Arn"])
+    auth.close()
+    b = Sandbox(sb.binary, extra_args=["--sts-passthrough", "--allow-sts-endpoint", sb.env["GATEHOUSE_AWS_URL"],
+                                       "--sts-ca-file", sb.env["AWS_CA_BUNDLE"], "--aws-auth", auth.name])
+    b.start()
+    try:
+        tok = get_token(sb)
+        body = json.dumps({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": tok}})
+        url = b.env["GATEHOUSE_WEBHOOK_URL"] + "/authenticate"
+        status, text, _ = b.request("POST", url, body)
+        check_eq(status, 200, text)
+        user = json.loads(text)["status"]["user"]
+        check_eq(user["username"], "remote-" + me["Account"])
+        check_eq(user["groups"], ["ops"])
+        # A token made for another cluster: the real STS refuses the signature.
+        other = get_token(sb, cluster="other")
+        status, text, _ = b.request("POST", url, json.dumps({"apiVersion": "authentication.k8s.io/v1",
+                                                             "kind": "TokenReview", "spec": {"token": other}}))
+        check_eq(status, 403)
+        check_in("sts getCallerIdentity failed: error from AWS (expected 200, got 403)", json.loads(text)["status"]["error"])
+        # The answer is cached until the token expires: with the STS gone it still verifies.
+        sb.stop()
+        status, text, _ = b.request("POST", url, body)
+        check_eq(status, 200, text)
+        sb.start()
+    finally:
+        b.cleanup()
+        os.unlink(auth.name)
