@@ -28,29 +28,36 @@ static void escape_snippet(const char *p, size_t n, char out[16])
 	out[o] = '\0';
 }
 
-/* Decodes in into out; `base` is in's offset in the caller's input, for the message. */
+/* Decodes in into out; `base` is in's offset in the caller's input, for the message.
+ * Runs without '%' (and '+') are copied whole: most values have none. */
 static bool decode_at(gh_str in, bool plus_space, size_t base, const char *code, int status,
 		      char *out, size_t *out_n, gh_err *err)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < in.n; i++) {
-		unsigned char c = (unsigned char)in.p[i];
-		if (c == '%') {
-			int hi = i + 2 < in.n ? hexval((unsigned char)in.p[i + 1]) : -1;
-			int lo = i + 2 < in.n ? hexval((unsigned char)in.p[i + 2]) : -1;
-			if (hi < 0 || lo < 0) {
-				char snip[16];
-				escape_snippet(in.p + i, in.n - i, snip);
-				return gh_fail(err, code, status,
-					       "invalid percent-escape \"%s\" at byte %zu", snip, base + i);
-			}
-			out[o++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else if (c == '+' && plus_space) {
+	size_t o = 0, i = 0;
+	while (i < in.n) {
+		size_t run = i;
+		while (run < in.n && in.p[run] != '%' && !(plus_space && in.p[run] == '+'))
+			run++;
+		memcpy(out + o, in.p + i, run - i);
+		o += run - i;
+		i = run;
+		if (i == in.n)
+			break;
+		if (in.p[i] == '+') {
 			out[o++] = ' ';
-		} else {
-			out[o++] = (char)c;
+			i++;
+			continue;
 		}
+		int hi = i + 2 < in.n ? hexval((unsigned char)in.p[i + 1]) : -1;
+		int lo = i + 2 < in.n ? hexval((unsigned char)in.p[i + 2]) : -1;
+		if (hi < 0 || lo < 0) {
+			char snip[16];
+			escape_snippet(in.p + i, in.n - i, snip);
+			return gh_fail(err, code, status, "invalid percent-escape \"%s\" at byte %zu", snip,
+				       base + i);
+		}
+		out[o++] = (char)(hi << 4 | lo);
+		i += 3;
 	}
 	*out_n = o;
 	return true;
@@ -59,6 +66,22 @@ static bool decode_at(gh_str in, bool plus_space, size_t base, const char *code,
 bool url_decode(gh_str in, bool plus_space, char *out, size_t *out_n, gh_err *err)
 {
 	return decode_at(in, plus_space, 0, "InvalidEncoding", 400, out, out_n, err);
+}
+
+bool url_check_escapes(gh_str in, gh_err *err)
+{
+	const char *p = memchr(in.p, '%', in.n);
+	while (p) {
+		size_t i = (size_t)(p - in.p);
+		if (i + 2 >= in.n || hexval((unsigned char)in.p[i + 1]) < 0 || hexval((unsigned char)in.p[i + 2]) < 0) {
+			char snip[16];
+			escape_snippet(in.p + i, in.n - i, snip);
+			return gh_fail(err, "MalformedQueryString", 404, "invalid percent-escape \"%s\" at byte %zu",
+				       snip, i);
+		}
+		p = memchr(in.p + i + 3, '%', in.n - i - 3);
+	}
+	return true;
 }
 
 bool url_decode_buf(gh_str in, bool plus_space, gh_buf *out, gh_err *err)
@@ -73,11 +96,17 @@ bool url_decode_buf(gh_str in, bool plus_space, gh_buf *out, gh_err *err)
 	return true;
 }
 
-bool url_is_unreserved(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '.' || c == '_' || c == '~';
-}
+/* 1 for A-Z a-z 0-9 - . _ ~ */
+const unsigned char url_unreserved_table[256] = {
+	['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+	['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+	['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
 
 size_t url_encode_aws(gh_str in, bool keep_slash, char *out)
 {
@@ -85,7 +114,7 @@ size_t url_encode_aws(gh_str in, bool keep_slash, char *out)
 	size_t o = 0;
 	for (size_t i = 0; i < in.n; i++) {
 		unsigned char c = (unsigned char)in.p[i];
-		if (url_is_unreserved(c) || (keep_slash && c == '/')) {
+		if (url_unreserved_table[c] || (keep_slash && c == '/')) {
 			out[o++] = (char)c;
 		} else {
 			out[o++] = '%';

@@ -49,13 +49,22 @@ typedef struct url_query {
  * the decoded length. Fails on a bad escape, naming its offset. */
 bool url_decode(gh_str in, bool plus_space, char *out, size_t *out_n, gh_err *err);
 bool url_decode_buf(gh_str in, bool plus_space, gh_buf *out, gh_err *err);
+/* Only checks that every '%' starts a valid escape (MalformedQueryString, with the offset),
+ * so that later decoding of any part of `in` cannot fail. */
+bool url_check_escapes(gh_str in, gh_err *err);
 
 /* SigV4 URI encoding. url_encode_aws writes at most 3 * in.n bytes to out (no NUL) and
  * returns the length written; url_encoded_len_aws says how many it will write. */
 size_t url_encode_aws(gh_str in, bool keep_slash, char *out);
 size_t url_encoded_len_aws(gh_str in, bool keep_slash);
 bool url_encode_aws_buf(gh_str in, bool keep_slash, gh_buf *out);
-bool url_is_unreserved(unsigned char c);
+
+/* 1 for the unreserved bytes A-Z a-z 0-9 - . _ ~ (inline: canonicalization asks per byte). */
+extern const unsigned char url_unreserved_table[256];
+static inline bool url_is_unreserved(unsigned char c)
+{
+	return url_unreserved_table[c] != 0;
+}
 
 /* Parses a query string (without '?') or a form body. Empty pairs ("a&&b") are skipped;
  * a pair without '=' has an empty value. Up to `max_params` pairs go to `out`; decoded

@@ -28,7 +28,8 @@
  *   or a null root).
  *
  * Errors have code "InvalidYAML", status 400, and read like Go's yaml package, with a column:
- * "yaml: line 3, column 5: did not find expected key". Lines and columns are 1-based. */
+ * "yaml: line 3, column 5: did not find expected key". Lines and columns are 1-based and point
+ * at the problem itself; Go's yaml often names the line before it for parser errors. */
 #ifndef GH_CODEC_YAML_H
 #define GH_CODEC_YAML_H
 

@@ -397,11 +397,14 @@ TEST(awsauth_warnings_for_arns_that_never_match)
 {
 	gh_awsauth *cfg = load_text("- rolearn: arn:aws:sts::111122223333:assumed-role/Dev/alice\n  username: a\n"
 				    "- rolearn: arn:aws:iam::111122223333:role/team/Dev\n  username: b\n"
-				    "- rolearn: arn:aws:iam::111122223333:role/Ok\n  username: \"{{SessionNam}}\"\n",
+				    "- rolearn: arn:aws:iam::111122223333:role/Ok\n  username: \"{{SessionNam}}\"\n"
+				    "- rolearn: arn:aws:iam::111122223333:role/NoName\n  groups: [system:masters]\n",
 				    NULL, NULL, NULL);
 	REQUIRE(cfg);
-	CHECK_INT_EQ(cfg->n_roles, 3);
-	REQUIRE(cfg->n_diags == 3);
+	CHECK_INT_EQ(cfg->n_roles, 4);
+	REQUIRE(cfg->n_diags == 4);
+	CHECK_STR_EQ(fmt_diag(cfg, &cfg->diags[3]), "mapRoles[3]: line 7, column 3: warning: username is empty; a "
+						     "caller mapped here gets the empty username (and its groups)");
 	CHECK_CONTAINS(fmt_diag(cfg, &cfg->diags[0]), "is an STS assumed-role ARN and never matches");
 	CHECK_CONTAINS(fmt_diag(cfg, &cfg->diags[1]), "has an IAM path: EKS never matches it");
 	CHECK_STR_EQ(fmt_diag(cfg, &cfg->diags[2]),
@@ -429,6 +432,8 @@ TEST(awsauth_configmap_shape_errors)
 	json_t *odd = json_pack("{s:s}", "data", "text");
 	REQUIRE(gh_awsauth_load_configmap(odd, NULL, &cfg, &e));
 	CHECK_INT_EQ(cfg->n_diags, 3);
+	CHECK_STR_EQ(fmt_diag(cfg, &cfg->diags[0]),
+		     "mapRoles: the ConfigMap's data must be a mapping of strings, not a string; mapRoles is ignored");
 	gh_awsauth_free(cfg);
 	json_decref(arr);
 	json_decref(secret);
@@ -469,6 +474,24 @@ TEST(awsauth_section_size_is_bounded)
 	CHECK_INT_EQ(cfg->n_accounts, 0);
 	REQUIRE(cfg->n_diags == 1);
 	CHECK_CONTAINS(fmt_diag(cfg, &cfg->diags[0]), "over the limit of 1048576");
+	gh_awsauth_free(cfg);
+	gh_buf_free(&b);
+}
+
+TEST(awsauth_diagnostics_are_capped)
+{
+	gh_buf b = { 0 };
+	for (int i = 0; i < 200; i++)
+		gh_buf_printf(&b, "- username: u%d\n", i);
+	gh_buf_puts(&b, "- rolearn: arn:aws:iam::1:role/ok\n");
+	gh_awsauth *cfg = load_text(b.p, NULL, NULL, NULL);
+	REQUIRE(cfg);
+	CHECK_INT_EQ(cfg->n_roles, 1);
+	CHECK_INT_EQ(cfg->n_diags, GH_AWSAUTH_MAX_DIAGS_PER_SECTION + 1);
+	const gh_awsauth_diag *last = &cfg->diags[cfg->n_diags - 1];
+	CHECK_INT_EQ(last->severity, GH_AWSAUTH_ERROR);
+	CHECK_STR_EQ(fmt_diag(cfg, last), "mapRoles: 151 more problems (150 of them errors) are not listed; "
+					  "mapRoles is ignored");
 	gh_awsauth_free(cfg);
 	gh_buf_free(&b);
 }

@@ -26,6 +26,8 @@ typedef struct builder {
 	gh_awsauth *cfg;
 	gh_awsauth_diag *diags;
 	size_t n_diags, cap_diags;
+	size_t per_section[GH_AWSAUTH_NSECTIONS];
+	size_t dropped[GH_AWSAUTH_NSECTIONS], dropped_errors[GH_AWSAUTH_NSECTIONS];
 	bool oom;
 } builder;
 
@@ -53,23 +55,44 @@ static gh_str keep(builder *b, const char *s, size_t n)
 	return (gh_str){ d, s ? n : 0 };
 }
 
-static gh_awsauth_diag *diag_add(builder *b, enum gh_awsauth_severity sev, enum gh_awsauth_section sec,
-				 long entry, gh_yaml_mark at, const char *fmt, ...) GH_PRINTF(6, 7);
-static gh_awsauth_diag *diag_add(builder *b, enum gh_awsauth_severity sev, enum gh_awsauth_section sec,
-				 long entry, gh_yaml_mark at, const char *fmt, ...)
+static void diag_vadd(builder *b, enum gh_awsauth_severity sev, enum gh_awsauth_section sec, long entry,
+		      gh_yaml_mark at, const char *fmt, va_list ap)
 {
 	gh_awsauth_diag *v = grow(b->diags, &b->cap_diags, b->n_diags, sizeof *v, &b->oom);
 	if (!v)
-		return NULL;
+		return;
 	b->diags = v;
 	char msg[GH_ERR_MSG_MAX];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	v[b->n_diags++] = (gh_awsauth_diag){ sev, sec, entry, at.line, at.column, false, keep(b, msg, strlen(msg)) };
+}
+
+static void diag_add(builder *b, enum gh_awsauth_severity sev, enum gh_awsauth_section sec, long entry,
+		     gh_yaml_mark at, const char *fmt, ...) GH_PRINTF(6, 7);
+static void diag_add(builder *b, enum gh_awsauth_severity sev, enum gh_awsauth_section sec, long entry,
+		     gh_yaml_mark at, const char *fmt, ...)
+{
+	/* A 1 MiB section can hold tens of thousands of mistakes; nobody reads past the first. */
+	if (b->per_section[sec] >= GH_AWSAUTH_MAX_DIAGS_PER_SECTION) {
+		b->dropped[sec]++;
+		b->dropped_errors[sec] += sev == GH_AWSAUTH_ERROR;
+		return;
+	}
+	b->per_section[sec]++;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	diag_vadd(b, sev, sec, entry, at, fmt, ap);
 	va_end(ap);
-	gh_awsauth_diag *d = &v[b->n_diags++];
-	*d = (gh_awsauth_diag){ sev, sec, entry, at.line, at.column, false, keep(b, msg, strlen(msg)) };
-	return d;
+}
+
+static void diag_summary(builder *b, enum gh_awsauth_section sec, const char *fmt, ...) GH_PRINTF(3, 4);
+static void diag_summary(builder *b, enum gh_awsauth_section sec, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(b, b->dropped_errors[sec] ? GH_AWSAUTH_ERROR : GH_AWSAUTH_WARNING, sec, -1,
+		  (gh_yaml_mark){ 0, 0 }, fmt, ap);
+	va_end(ap);
 }
 
 /* ---- reading one entry ------------------------------------------------------------ */
@@ -148,12 +171,10 @@ static void entry_error(entry_ctx *c, gh_yaml_mark at, const char *fmt, ...)
 }
 
 /* A string field: absent or null reads as "" (encoding/json leaves the field zero). */
-static gh_str get_string(entry_ctx *c, const json_t *obj, const char *name, bool *present)
+static gh_str get_string(entry_ctx *c, const json_t *obj, const char *name)
 {
 	gh_str key;
 	json_t *v = field(obj, name, &key);
-	if (present)
-		*present = v && !json_is_null(v);
 	if (!v || json_is_null(v))
 		return GH_STR("");
 	if (!json_is_string(v)) {
@@ -243,9 +264,9 @@ static void get_sso(entry_ctx *c, gh_awsauth_entry *e)
 		return;
 	}
 	e->has_sso = true;
-	e->sso_permission_set = get_string(c, v, "permissionSetName", NULL);
-	e->sso_account_id = get_string(c, v, "accountID", NULL);
-	e->sso_partition = get_string(c, v, "partition", NULL);
+	e->sso_permission_set = get_string(c, v, "permissionSetName");
+	e->sso_account_id = get_string(c, v, "accountID");
+	e->sso_partition = get_string(c, v, "partition");
 }
 
 /* The checks of upstream's RoleMapping.Validate / UserMapping.Validate, same wording. */
@@ -372,12 +393,12 @@ static bool read_entry(builder *b, enum gh_awsauth_section sec, const json_t *li
 		entry_error(&c, c.at, "entry must be a mapping, not %s", type_name(el));
 		return false;
 	}
-	e->arn = get_string(&c, c.obj, sec == GH_AWSAUTH_MAP_ROLES ? "rolearn" : "userarn", NULL);
-	e->username = get_string(&c, c.obj, "username", NULL);
+	e->arn = get_string(&c, c.obj, sec == GH_AWSAUTH_MAP_ROLES ? "rolearn" : "userarn");
+	e->username = get_string(&c, c.obj, "username");
 	get_groups(&c, e);
 	if (sec == GH_AWSAUTH_MAP_ROLES)
 		get_sso(&c, e);
-	(void)get_string(&c, c.obj, "userid", NULL);
+	(void)get_string(&c, c.obj, "userid");
 	if (c.bad)
 		return false;
 	validate(&c, e);
@@ -391,7 +412,8 @@ static bool read_entry(builder *b, enum gh_awsauth_section sec, const json_t *li
 typedef struct section_in {
 	bool present;
 	gh_str text;
-	const char *not_string; /* type name when the ConfigMap value is not a string */
+	const char *value_type; /* the ConfigMap value is not a string but this */
+	const char *data_type;	/* the ConfigMap's data is not a mapping but this */
 } section_in;
 
 typedef struct section_out {
@@ -425,6 +447,7 @@ static bool parse_yaml(builder *b, enum gh_awsauth_section sec, gh_str text, boo
 	gh_yaml_opts o = { .mode = strings ? GH_YAML_STRINGS : GH_YAML_TYPED,
 			   .schema = GH_YAML_SCHEMA_V11,
 			   .strings_null = true,
+			   .max_nodes = 250000,
 			   .max_bytes = GH_AWSAUTH_MAX_SECTION_BYTES };
 	gh_yaml_mark where;
 	gh_err err = { 0 };
@@ -627,10 +650,14 @@ static void build_section(builder *b, enum gh_awsauth_section sec, const section
 	gh_awsauth *cfg = b->cfg;
 	section_out out = { 0 };
 	size_t first_diag = b->n_diags;
-	if (in->present && in->not_string) {
+	if (in->data_type) {
+		diag_add(b, GH_AWSAUTH_ERROR, sec, -1, (gh_yaml_mark){ 0, 0 },
+			 "the ConfigMap's data must be a mapping of strings, not %s", in->data_type);
+		out.errors++;
+	} else if (in->value_type) {
 		diag_add(b, GH_AWSAUTH_ERROR, sec, -1, (gh_yaml_mark){ 0, 0 },
 			 "the value of %s must be a string holding YAML (write \"%s: |\"), not %s",
-			 section_names[sec], section_names[sec], in->not_string);
+			 section_names[sec], section_names[sec], in->value_type);
 		out.errors++;
 	} else if (in->present && !skippable(in->text)) {
 		if (sec == GH_AWSAUTH_MAP_ACCOUNTS)
@@ -638,6 +665,9 @@ static void build_section(builder *b, enum gh_awsauth_section sec, const section
 		else
 			parse_entries(b, sec, in->text, &out);
 	}
+	if (b->dropped[sec])
+		diag_summary(b, sec, "%zu more problems (%zu of them errors) are not listed", b->dropped[sec],
+			     b->dropped_errors[sec]);
 	bool use_prev = out.errors && prev;
 	for (size_t i = first_diag; i < b->n_diags; i++)
 		if (b->diags[i].severity == GH_AWSAUTH_ERROR)
@@ -703,7 +733,7 @@ bool gh_awsauth_load(const gh_str *map_roles, const gh_str *map_users, const gh_
 	const gh_str *texts[GH_AWSAUTH_NSECTIONS] = { map_roles, map_users, map_accounts };
 	section_in in[GH_AWSAUTH_NSECTIONS];
 	for (int s = 0; s < GH_AWSAUTH_NSECTIONS; s++)
-		in[s] = (section_in){ texts[s] != NULL, texts[s] ? *texts[s] : GH_STR(""), NULL };
+		in[s] = (section_in){ texts[s] != NULL, texts[s] ? *texts[s] : GH_STR(""), NULL, NULL };
 	return build(in, prev, out, err);
 }
 
@@ -722,13 +752,13 @@ bool gh_awsauth_load_configmap(const json_t *cm, const gh_awsauth *prev, gh_awsa
 	for (int s = 0; s < GH_AWSAUTH_NSECTIONS; s++) {
 		json_t *v = json_is_object(data) ? json_object_get(data, section_names[s]) : NULL;
 		if (data && !json_is_null(data) && !json_is_object(data))
-			in[s] = (section_in){ true, GH_STR(""), "data is not a mapping" };
+			in[s] = (section_in){ true, GH_STR(""), NULL, type_name(data) };
 		else if (!v)
-			in[s] = (section_in){ false, GH_STR(""), NULL };
+			in[s] = (section_in){ false, GH_STR(""), NULL, NULL };
 		else if (json_is_string(v))
-			in[s] = (section_in){ true, { json_string_value(v), json_string_length(v) }, NULL };
+			in[s] = (section_in){ true, { json_string_value(v), json_string_length(v) }, NULL, NULL };
 		else
-			in[s] = (section_in){ true, GH_STR(""), type_name(v) };
+			in[s] = (section_in){ true, GH_STR(""), type_name(v), NULL };
 	}
 	return build(in, prev, out, err);
 }

@@ -45,6 +45,9 @@
 /* Bound on each section's text; aws-auth lives in a ConfigMap, itself capped at 1 MiB. */
 #define GH_AWSAUTH_MAX_SECTION_BYTES ((size_t)1 << 20)
 
+/* Diagnostics kept per section; past this a last one says how many more there were. */
+#define GH_AWSAUTH_MAX_DIAGS_PER_SECTION 50
+
 enum gh_awsauth_section { GH_AWSAUTH_MAP_ROLES, GH_AWSAUTH_MAP_USERS, GH_AWSAUTH_MAP_ACCOUNTS };
 #define GH_AWSAUTH_NSECTIONS 3
 

@@ -41,6 +41,7 @@ typedef struct mctx {
 	gh_map_result *r;
 	gh_str *trace;
 	size_t n_trace, cap_trace;
+	bool path_known; /* id->path_arn carries the role's IAM path */
 	bool oom;
 } mctx;
 
@@ -134,7 +135,7 @@ static enum match match_entry(mctx *m, enum gh_awsauth_section s, const gh_awsau
 		return match_sso(m, sec, e);
 	const gh_identity *id = m->id;
 	if (role_has_path(e->arn)) {
-		bool known = id->path_arn.n && role_has_path(id->path_arn);
+		bool known = m->path_known;
 		bool ok = known && gh_str_ieq(e->arn, id->path_arn);
 		if (ok)
 			trace(m, "%s[%zu] %.*s: matched the caller's role ARN with its path", sec, e->index,
@@ -358,6 +359,7 @@ enum gh_map_status gh_mapper_map(const gh_awsauth *cfg, const gh_identity *id, c
 	gh_mapper_opts eks = gh_mapper_opts_eks();
 	mctx m = { .cfg = cfg, .id = id, .o = opts ? opts : &eks, .a = a, .r = out };
 	*out = (gh_map_result){ .status = GH_MAP_NOT_MAPPED, .entry = -1 };
+	m.path_known = id->path_arn.n && role_has_path(id->path_arn);
 	if (cfg) {
 		for (enum gh_awsauth_section s = GH_AWSAUTH_MAP_ROLES; s <= GH_AWSAUTH_MAP_USERS; s++) {
 			const gh_awsauth_entry *e = find_entry(&m, s);

@@ -306,37 +306,89 @@ static int cmp_qpair(const void *x, const void *y)
 	return c ? c : cmp_str(a->v, b->v);
 }
 
+static bool upper_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
+
+/* True when encode(decode(s)) == s: unreserved bytes and %XX escapes (uppercase hex) of
+ * bytes that need one. Then the raw text is already canonical and is used in place,
+ * which spares most parameters a decode and an encode. */
+static bool already_canonical(gh_str s)
+{
+	for (size_t i = 0; i < s.n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		if (url_is_unreserved(c))
+			continue;
+		if (c != '%' || i + 2 >= s.n || !upper_hex(s.p[i + 1]) || !upper_hex(s.p[i + 2]))
+			return false;
+		int hi = s.p[i + 1] <= '9' ? s.p[i + 1] - '0' : s.p[i + 1] - 'A' + 10;
+		int lo = s.p[i + 2] <= '9' ? s.p[i + 2] - '0' : s.p[i + 2] - 'A' + 10;
+		if (url_is_unreserved((unsigned char)(hi << 4 | lo)))
+			return false;
+		i += 2;
+	}
+	return true;
+}
+
+/* The canonical (decoded, then re-encoded) form of one raw name or value. */
+static bool canon_part(gh_str raw, sv_mem *m, gh_str *out, gh_str *decoded)
+{
+	if (already_canonical(raw)) {
+		*out = raw;
+		if (decoded)
+			*decoded = (gh_str){ NULL, 0 };
+		return true;
+	}
+	char *d = sv_alloc(m, raw.n + 1), *e = sv_alloc(m, 3 * raw.n + 1);
+	size_t dn;
+	if (!d || !e || !url_decode(raw, true, d, &dn, NULL))
+		return false;
+	*out = (gh_str){ e, url_encode_aws((gh_str){ d, dn }, false, e) };
+	if (decoded)
+		*decoded = (gh_str){ d, dn };
+	return true;
+}
+
+/* Is the pair named `want`? Names are compared decoded, as the parser sees them. */
+static bool pair_named(gh_str raw_name, gh_str decoded, const char *want)
+{
+	return decoded.p ? gh_str_eq_c(decoded, want) : gh_str_eq_c(raw_name, want);
+}
+
 static bool canon_query(const sigv4_request *req, enum sigv4_form form, cw *w, sv_mem *m,
 			gh_err *err)
 {
-	if (req->query.n == 0)
+	gh_str q = req->query;
+	if (q.n == 0)
 		return true;
-	size_t max = 1;
-	for (size_t i = 0; i < req->query.n; i++)
-		max += req->query.p[i] == '&';
-	if (max > SIGV4_MAX_QUERY_PARAMS)
-		max = SIGV4_MAX_QUERY_PARAMS;
-	url_param *params = sv_alloc(m, max * sizeof *params);
-	char *scratch = sv_alloc(m, req->query.n);
-	qpair *pairs = sv_alloc(m, max * sizeof *pairs);
-	if (!params || !scratch || !pairs)
-		return oom(err);
-	size_t n;
-	if (!url_query_parse(req->query, URL_QUERY_FORM, params, SIGV4_MAX_QUERY_PARAMS, &n, scratch,
-			     req->query.n, err))
+	if (!url_check_escapes(q, err))
 		return false;
-	size_t np = 0;
-	for (size_t i = 0; i < n; i++) {
-		gh_str name = params[i].name;
-		if (form == SIGV4_FORM_QUERY && gh_str_eq_c(name, "X-Amz-Signature"))
+	size_t max = 1;
+	for (const char *a = memchr(q.p, '&', q.n); a; a = memchr(a + 1, '&', (size_t)(q.p + q.n - a - 1)))
+		max++;
+	qpair *pairs = sv_alloc(m, max * sizeof *pairs);
+	if (!pairs)
+		return oom(err);
+	size_t np = 0, total = 0;
+	for (size_t pos = 0; pos < q.n;) {
+		size_t amp = gh_str_find(q, '&', pos);
+		gh_str pair = gh_str_sub(q, pos, amp - pos);
+		pos = amp + 1;
+		if (pair.n == 0)
 			continue;
-		if ((req->flags & SIGV4_UNSIGNED_TOKEN_PARAM) && gh_str_eq_c(name, "X-Amz-Security-Token"))
-			continue;
-		char *k = sv_alloc(m, 3 * name.n + 1), *v = sv_alloc(m, 3 * params[i].value.n + 1);
-		if (!k || !v)
+		if (++total > SIGV4_MAX_QUERY_PARAMS)
+			return gh_fail(err, "RequestTooLarge", 413,
+				       "query string has more than %d parameters", SIGV4_MAX_QUERY_PARAMS);
+		size_t eq = gh_str_find(pair, '=', 0);
+		gh_str raw_name = gh_str_sub(pair, 0, eq), raw_value = gh_str_sub(pair, eq + 1, pair.n);
+		gh_str name_dec;
+		if (!canon_part(raw_name, m, &pairs[np].k, &name_dec) || !canon_part(raw_value, m, &pairs[np].v, NULL))
 			return oom(err);
-		pairs[np].k = (gh_str){ k, url_encode_aws(name, false, k) };
-		pairs[np].v = (gh_str){ v, url_encode_aws(params[i].value, false, v) };
+		if (form == SIGV4_FORM_QUERY && pair_named(raw_name, name_dec, "X-Amz-Signature"))
+			continue;
+		if ((req->flags & SIGV4_UNSIGNED_TOKEN_PARAM) && pair_named(raw_name, name_dec, "X-Amz-Security-Token"))
+			continue;
 		np++;
 	}
 	qsort(pairs, np, sizeof *pairs, cmp_qpair);
@@ -402,8 +454,12 @@ static void put_payload_hash(const sigv4_request *req, cw *w)
 		cw_puts(w, req->payload_hash);
 		return;
 	}
+	if (req->payload.n == 0) { /* most SigV4 requests (GET, presigned) have no body */
+		cw_puts(w, GH_STR("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+		return;
+	}
 	char hex[65];
-	gh_sha256_hex(req->payload.p ? req->payload.p : "", req->payload.n, hex);
+	gh_sha256_hex(req->payload.p, req->payload.n, hex);
 	cw_put(w, hex, 64);
 }
 
