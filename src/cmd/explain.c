@@ -9,6 +9,7 @@
 
 #include "base/arena.h"
 #include "cmd/cmd.h"
+#include "cmd/files.h"
 #include "cmd/statefiles.h"
 #include "engine/engine.h"
 
@@ -85,10 +86,13 @@ int cmd_explain(int argc, char **argv)
 	char *region = statefiles_env(dir, "AWS_DEFAULT_REGION");
 	gh_engine_config cfg = { .state_dir = dir, .region = region ? region : "us-east-1", .partition = "aws",
 				 .own_sts_url = sts_url, .read_only = true };
+	/* Decide with the settings the server runs with (aws-auth file, instance map, STS). */
+	void *settings = files_read_settings(dir, &cfg);
 	gh_engine *e;
 	gh_err err = { 0 };
 	if (!engine_open(&cfg, &e, NULL, &err)) {
 		fprintf(stderr, "explain: %s\n", err.msg);
+		files_settings_free(settings);
 		free(token);
 		free(sts_url);
 		free(region);
@@ -116,6 +120,7 @@ int cmd_explain(int argc, char **argv)
 	}
 	gh_arena_free(&a);
 	engine_close(e);
+	files_settings_free(settings);
 	free(token);
 	free(sts_url);
 	free(region);

@@ -7,7 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <stdlib.h>
+
 #include "base/str.h"
+#include "engine/engine.h"
 
 bool files_write_atomic(const char *path, const char *data, size_t n, int mode, gh_err *err)
 {
@@ -107,4 +111,72 @@ bool files_write_client(const gh_client_files *f, gh_err *err)
 	}
 	gh_buf_free(&b);
 	return ok;
+}
+
+static json_t *abs_path(const char *p)
+{
+	char buf[4096];
+	if (!p)
+		return json_null();
+	return json_string(realpath(p, buf) ? buf : p);
+}
+
+bool files_write_settings(const char *state_dir, const gh_engine_config *cfg, gh_err *err)
+{
+	json_t *allowed = json_array();
+	for (size_t i = 0; i < cfg->nallowed_sts; i++)
+		json_array_append_new(allowed, json_string(cfg->allowed_sts[i]));
+	json_t *j = json_pack("{s:s, s:o, s:o, s:b, s:o, s:o, s:s*}", "region", cfg->region, "aws_auth_file",
+			      abs_path(cfg->aws_auth_file), "ec2_instances_file", abs_path(cfg->ec2_instances_file),
+			      "sts_passthrough", cfg->passthrough, "sts_ca_file", abs_path(cfg->sts_ca_file),
+			      "allowed_sts_endpoints", allowed, "own_sts_url", cfg->own_sts_url);
+	char *text = json_dumps(j, JSON_INDENT(2));
+	json_decref(j);
+	char path[4096];
+	snprintf(path, sizeof path, "%s/serve.json", state_dir);
+	bool ok = text && files_write_atomic(path, text, strlen(text), 0644, err);
+	free(text);
+	return ok;
+}
+
+static const char *str_or(json_t *j, const char *key, const char *dflt)
+{
+	const char *v = json_string_value(json_object_get(j, key));
+	return v ? v : dflt;
+}
+
+void *files_read_settings(const char *state_dir, gh_engine_config *cfg)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/serve.json", state_dir);
+	json_t *j = json_load_file(path, 0, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return NULL;
+	}
+	cfg->region = str_or(j, "region", cfg->region);
+	cfg->aws_auth_file = str_or(j, "aws_auth_file", cfg->aws_auth_file);
+	cfg->ec2_instances_file = str_or(j, "ec2_instances_file", cfg->ec2_instances_file);
+	cfg->sts_ca_file = str_or(j, "sts_ca_file", cfg->sts_ca_file);
+	cfg->own_sts_url = str_or(j, "own_sts_url", cfg->own_sts_url);
+	cfg->passthrough = json_is_true(json_object_get(j, "sts_passthrough"));
+	json_t *allowed = json_object_get(j, "allowed_sts_endpoints");
+	size_t n = json_array_size(allowed);
+	const char **list = calloc(n ? n : 1, sizeof *list);
+	for (size_t i = 0; i < n; i++)
+		list[i] = json_string_value(json_array_get(allowed, i));
+	cfg->allowed_sts = list;
+	cfg->nallowed_sts = n;
+	/* The handle keeps the JSON (which owns the strings) and the list alive. */
+	json_object_set_new(j, "__list", json_integer((json_int_t)(intptr_t)list));
+	return j;
+}
+
+void files_settings_free(void *handle)
+{
+	json_t *j = handle;
+	if (!j)
+		return;
+	free((void *)(intptr_t)json_integer_value(json_object_get(j, "__list")));
+	json_decref(j);
 }

@@ -26,6 +26,16 @@ typedef struct gh_client_files {
  * each atomically (temporary file, fsync, rename). */
 bool files_write_client(const gh_client_files *f, gh_err *err) GH_MUST_CHECK;
 
+/* DIR/serve.json: the settings `serve` decides with (aws-auth file, instance map, STS
+ * endpoints), so that `explain` reproduces the server's decisions. Paths are stored
+ * absolute. */
+struct gh_engine_config;
+bool files_write_settings(const char *state_dir, const struct gh_engine_config *cfg, gh_err *err) GH_MUST_CHECK;
+/* Fills cfg from DIR/serve.json (strings owned by the returned handle, freed by
+ * files_settings_free); a missing file leaves cfg as it was. */
+void *files_read_settings(const char *state_dir, struct gh_engine_config *cfg);
+void files_settings_free(void *handle);
+
 /* Writes `data` to `path` atomically with the given mode. */
 bool files_write_atomic(const char *path, const char *data, size_t n, int mode, gh_err *err) GH_MUST_CHECK;
 

@@ -70,7 +70,7 @@ bool url_decode(gh_str in, bool plus_space, char *out, size_t *out_n, gh_err *er
 
 bool url_check_escapes(gh_str in, gh_err *err)
 {
-	const char *p = memchr(in.p, '%', in.n);
+	const char *p = in.n ? memchr(in.p, '%', in.n) : NULL;
 	while (p) {
 		size_t i = (size_t)(p - in.p);
 		if (i + 2 >= in.n || hexval((unsigned char)in.p[i + 1]) < 0 || hexval((unsigned char)in.p[i + 2]) < 0) {

@@ -178,6 +178,8 @@ void engine_token_review(gh_engine *e, gh_str cluster, gh_str token, gh_arena *a
 	}
 	gh_mapper_opts mo = gh_mapper_opts_eks();
 	mo.trace = trace != NULL;
+	mo.ec2_lookup = gh_mapper_instance_table_lookup;
+	mo.ec2_ctx = &e->instances;
 	gh_map_result mr;
 	gh_mapper_map(map->cfg, &out->identity, &mo, a, &mr);
 	for (size_t i = 0; i < mr.n_trace; i++) {

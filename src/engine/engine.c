@@ -1,6 +1,7 @@
 #include "engine/engine_internal.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,46 @@ static bool bootstrap_tx(gh_engine *e, void *ctx, gh_err *err)
 	return ok;
 }
 
+/* The instance map stands in for ec2:DescribeInstances, which the sandbox cannot call. */
+static bool load_instances(gh_engine *e, const char *path, gh_err *err)
+{
+	json_error_t je;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return gh_fail(err, "InvalidInput", 400,
+			       "%s: expected a JSON object of instance ID to private DNS name%s%s (line %d)", path,
+			       root ? "" : ": ", root ? "" : je.text, je.line);
+	}
+	size_t n = json_object_size(root), total = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(root, k, v) {
+		if (!json_is_string(v)) {
+			json_decref(root);
+			return gh_fail(err, "InvalidInput", 400, "%s: the value of \"%s\" is not a string", path, k);
+		}
+		total += strlen(k) + json_string_length(v) + 2;
+	}
+	gh_mapper_instance *items = calloc(n ? n : 1, sizeof *items);
+	char *blob = malloc(total ? total : 1), *w = blob;
+	size_t i = 0;
+	json_object_foreach(root, k, v) {
+		size_t kl = strlen(k), vl = json_string_length(v);
+		memcpy(w, k, kl + 1);
+		items[i].instance_id = (gh_str){ w, kl };
+		w += kl + 1;
+		memcpy(w, json_string_value(v), vl + 1);
+		items[i].private_dns = (gh_str){ w, vl };
+		w += vl + 1;
+		i++;
+	}
+	json_decref(root);
+	e->instances = (gh_mapper_instance_table){ items, n };
+	e->instances_blob = blob;
+	return true;
+}
+
 static bool open_store(gh_engine *e, gh_err *err)
 {
 	if (mkdir(e->state_dir, 0700) != 0 && errno != EEXIST)
@@ -191,7 +232,8 @@ bool engine_open(const gh_engine_config *cfg, gh_engine **out, gh_bootstrap *boo
 	e->keycache = sigv4_keycache_new(1024);
 	if (cfg->passthrough)
 		e->passthrough = passthrough_new(cfg->sts_ca_file);
-	bool ok = open_store(e, err);
+	bool ok = (!cfg->ec2_instances_file || load_instances(e, cfg->ec2_instances_file, err)) &&
+		  open_store(e, err);
 	if (ok) {
 		gh_arena a;
 		gh_arena_init(&a, 0);
@@ -240,6 +282,8 @@ void engine_close(gh_engine *e)
 	maps_free(e->maps);
 	sigv4_keycache_free(e->keycache);
 	passthrough_free(e->passthrough);
+	free((void *)e->instances.v);
+	free(e->instances_blob);
 	if (e->db)
 		db_close(e->db);
 	kek_free(e->kek);

@@ -32,6 +32,7 @@ typedef struct gh_engine_config {
 	const char *sts_ca_file;      /* pass-through: CA bundle for STS (NULL = system) */
 	const char *const *allowed_sts; /* more STS base URLs tokens may name (another gatehouse) */
 	size_t nallowed_sts;
+	const char *ec2_instances_file; /* JSON {"i-...": "ip-....internal"} for {{EC2PrivateDNSName}} */
 	bool read_only;		      /* offline commands: never bootstrap an empty directory */
 } gh_engine_config;
 

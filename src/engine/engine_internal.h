@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "domain/authn/mapper.h"
 #include "domain/aws/sigv4_keycache.h"
 #include "engine/engine.h"
 #include "store/db.h"
@@ -25,6 +26,8 @@ struct gh_engine {
 	struct gh_cluster_maps *maps;	/* per-cluster identity mappings */
 	sigv4_keycache *keycache;
 	gh_passthrough *passthrough; /* NULL: tokens are verified locally */
+	gh_mapper_instance_table instances; /* {{EC2PrivateDNSName}} lookups */
+	char *instances_blob;
 	gh_bootstrap boot;
 	char *boot_strings[8];
 };

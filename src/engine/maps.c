@@ -70,6 +70,73 @@ static json_t *load_configmap(gh_engine *e, const char *cluster, gh_arena *a, ch
 	return cm;
 }
 
+static const char *const sections[GH_AWSAUTH_NSECTIONS] = { "mapRoles", "mapUsers", "mapAccounts" };
+
+/* The last sections that parsed cleanly, from the store: the fallback when this process
+ * has no previous mapping of its own (a restart with a broken aws-auth). */
+static gh_awsauth *stored_good(gh_engine *e, const char *cluster, gh_arena *a)
+{
+	const char *body[GH_AWSAUTH_NSECTIONS] = { 0 };
+	bool found[GH_AWSAUTH_NSECTIONS] = { 0 }, any = false;
+	gh_err err;
+	if (!engine_read_begin(e, &err))
+		return NULL;
+	for (int i = 0; i < GH_AWSAUTH_NSECTIONS; i++) {
+		if (!cluster_store_get_good_section(db_conn(e->db), cluster, sections[i], a, &body[i], &found[i], &err))
+			found[i] = false;
+		any |= found[i];
+	}
+	engine_read_end(e);
+	if (!any)
+		return NULL;
+	gh_str v[GH_AWSAUTH_NSECTIONS];
+	for (int i = 0; i < GH_AWSAUTH_NSECTIONS; i++)
+		v[i] = gh_str_c(body[i]);
+	gh_awsauth *cfg = NULL;
+	if (!gh_awsauth_load(body[0] ? &v[0] : NULL, body[1] ? &v[1] : NULL, body[2] ? &v[2] : NULL, NULL, &cfg,
+			     &err))
+		return NULL;
+	return cfg;
+}
+
+static bool section_clean(const gh_awsauth *cfg, int s)
+{
+	if (cfg->kept_previous[s])
+		return false;
+	for (size_t i = 0; i < cfg->n_diags; i++)
+		if (cfg->diags[i].severity == GH_AWSAUTH_ERROR && (int)cfg->diags[i].section == s)
+			return false;
+	return true;
+}
+
+/* Records the sections that parsed cleanly as the new last-known-good. */
+static void save_good(gh_engine *e, const char *cluster, json_t *cm, const gh_awsauth *cfg, gh_arena *a)
+{
+	if (e->cfg.read_only)
+		return;
+	json_t *data = json_object_get(cm, "data");
+	gh_err err;
+	if (!db_begin(e->db, &err))
+		return;
+	bool ok = true;
+	for (int i = 0; i < GH_AWSAUTH_NSECTIONS && ok; i++) {
+		if (!section_clean(cfg, i))
+			continue;
+		const char *body = json_string_value(json_object_get(data, sections[i]));
+		const char *old = NULL;
+		bool found = false;
+		ok = cluster_store_get_good_section(db_conn(e->db), cluster, sections[i], a, &old, &found, &err);
+		if (ok && (!found || (old == NULL) != (body == NULL) || (old && body && strcmp(old, body) != 0)))
+			ok = cluster_store_put_good_section(db_conn(e->db), cluster, sections[i], body, &err);
+	}
+	if (ok)
+		ok = db_commit(e->db, &err);
+	else
+		db_rollback(e->db);
+	if (!ok)
+		gh_log_warn("aws-auth.save", "cluster", cluster, "detail", err.msg);
+}
+
 static void log_diags(const char *cluster, const gh_awsauth *cfg)
 {
 	for (size_t i = 0; i < cfg->n_diags; i++) {
@@ -114,8 +181,16 @@ bool maps_publish(gh_engine *e, gh_err *err)
 		char source[512];
 		json_t *cm = load_configmap(e, names[i], &a, source, sizeof source, &lerr);
 		it->source = strdup(source);
-		if (cm && gh_awsauth_load_configmap(cm, prev ? prev->cfg : NULL, &it->cfg, &lerr)) {
+		gh_awsauth *fallback = (prev && prev->cfg) ? NULL : stored_good(e, names[i], &a);
+		const gh_awsauth *base = prev && prev->cfg ? prev->cfg : fallback;
+		if (cm && gh_awsauth_load_configmap(cm, base, &it->cfg, &lerr)) {
 			log_diags(names[i], it->cfg);
+			save_good(e, names[i], cm, it->cfg, &a);
+			gh_awsauth_free(fallback);
+		} else if (fallback) {
+			gh_log_warn("aws-auth.error", "cluster", names[i], "detail", lerr.msg);
+			it->load_error = strdup(lerr.msg);
+			it->cfg = fallback;
 		} else {
 			/* The whole ConfigMap is unreadable: keep every previous mapping. */
 			gh_log_warn("aws-auth.error", "cluster", names[i], "detail", lerr.msg);

@@ -119,3 +119,42 @@ bool cluster_store_put_object(sqlite3 *db, const char *cluster, const char *kind
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? true : sql_fail(db, err, "write object");
 }
+
+bool cluster_store_get_good_section(sqlite3 *db, const char *cluster, const char *section, gh_arena *a,
+				    const char **body, bool *found, gh_err *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT body FROM aws_auth_good WHERE cluster = ?1 AND section = ?2", -1, &st,
+			       NULL) != SQLITE_OK)
+		return sql_fail(db, err, "prepare");
+	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, section, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	*body = NULL;
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*body = gh_arena_strndup(a, (const char *)sqlite3_column_text(st, 0),
+					 (size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_finalize(st);
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? true : sql_fail(db, err, "read aws-auth section");
+}
+
+bool cluster_store_put_good_section(sqlite3 *db, const char *cluster, const char *section, const char *body,
+				    gh_err *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO aws_auth_good(cluster, section, body) VALUES(?1, ?2, ?3) "
+			       "ON CONFLICT(cluster, section) DO UPDATE SET body = excluded.body",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(db, err, "prepare");
+	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, section, -1, SQLITE_TRANSIENT);
+	if (body)
+		sqlite3_bind_text(st, 3, body, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 3);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? true : sql_fail(db, err, "write aws-auth section");
+}

@@ -23,4 +23,12 @@ bool cluster_store_get_object(sqlite3 *db, const char *cluster, const char *kind
 bool cluster_store_put_object(sqlite3 *db, const char *cluster, const char *kind, const char *ns,
 			      const char *name, const char *body, gh_err *err) GH_MUST_CHECK;
 
+
+
+/* Last-known-good aws-auth sections (mapRoles, mapUsers, mapAccounts): *body is NULL when
+ * none was recorded, or when the section was absent in the good ConfigMap (*present false). */
+bool cluster_store_get_good_section(sqlite3 *db, const char *cluster, const char *section, gh_arena *a,
+				    const char **body, bool *found, gh_err *err) GH_MUST_CHECK;
+bool cluster_store_put_good_section(sqlite3 *db, const char *cluster, const char *section, const char *body,
+				    gh_err *err) GH_MUST_CHECK;
 #endif

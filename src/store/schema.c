@@ -35,6 +35,10 @@ const char *const gh_schema_migrations[] = {
 	"  resource_version INTEGER NOT NULL, PRIMARY KEY(cluster, kind, namespace, name));"
 	"CREATE TABLE k8s_rv(id INTEGER PRIMARY KEY CHECK (id = 1), rv INTEGER NOT NULL);"
 	"INSERT INTO k8s_rv(id, rv) VALUES(1, 0);",
+	/* 3: the last aws-auth section texts that parsed cleanly, per cluster: a typo, even
+	 * across a restart, falls back to them instead of locking anyone out */
+	"CREATE TABLE aws_auth_good(cluster TEXT NOT NULL, section TEXT NOT NULL, body TEXT,"
+	"  PRIMARY KEY(cluster, section));",
 };
 const size_t gh_schema_migrations_count = sizeof gh_schema_migrations / sizeof gh_schema_migrations[0];
 

@@ -18,7 +18,10 @@ TESTS = []
 
 
 def test(fn):
-    TESTS.append(fn)
+    # A test module imported by another (for its helpers) must not register twice.
+    key = (fn.__code__.co_filename, fn.__name__)
+    if key not in {(t.__code__.co_filename, t.__name__) for t in TESTS}:
+        TESTS.append(fn)
     return fn
 
 

@@ -156,3 +156,21 @@ def passthrough_to_another_sts_with_cache(sb):
     finally:
         b.cleanup()
         os.unlink(auth.name)
+
+
+@test
+def logs_never_hold_tokens_or_secrets(sb):
+    import configparser
+    tok = get_token(sb)
+    review(sb, tok)
+    review(sb, tok[:-3] + "AAA")
+    sb.aws("sts", "get-caller-identity", check_rc=0)
+    creds = configparser.ConfigParser()
+    creds.read(sb.env["AWS_SHARED_CREDENTIALS_FILE"])
+    secret = creds["default"]["aws_secret_access_key"]
+    log = sb.server_log()
+    check(len(log) > 100, "the server logged nothing")
+    check(secret not in log, "the admin secret key is in the server log")
+    check("k8s-aws-v1." not in log, "a token is in the server log")
+    check(tok[11:60] not in log, "token bytes are in the server log")
+    check("X-Amz-Signature" not in log, "a signature is in the server log")

@@ -353,6 +353,15 @@ static bool arn_role_has_path(gh_str arn)
 	return arn_resource(arn, &r) && gh_str_has_prefix(r, GH_STR("role/")) && gh_str_find(r, '/', 5) < r.n;
 }
 
+static gh_str lower_copy(builder *b, gh_str s)
+{
+	gh_str d = keep(b, s.p, s.n);
+	for (size_t i = 0; i < d.n; i++)
+		if (d.p[i] >= 'A' && d.p[i] <= 'Z')
+			((char *)d.p)[i] += 32;
+	return d;
+}
+
 static void warn_entry(builder *b, enum gh_awsauth_section sec, const gh_awsauth_entry *e, gh_yaml_mark at)
 {
 	const char *field_name = sec == GH_AWSAUTH_MAP_ROLES ? "rolearn" : "userarn";
@@ -401,6 +410,8 @@ static bool read_entry(builder *b, enum gh_awsauth_section sec, const json_t *li
 	(void)get_string(&c, c.obj, "userid");
 	if (c.bad)
 		return false;
+	e->arn_lower = lower_copy(b, e->arn);
+	e->arn_has_path = arn_role_has_path(e->arn);
 	validate(&c, e);
 	if (!c.bad)
 		warn_entry(b, sec, e, c.at);
@@ -607,6 +618,7 @@ static gh_awsauth_entry *copy_entries(builder *b, const gh_awsauth_entry *src, s
 	for (size_t i = 0; i < n; i++) {
 		d[i] = src[i];
 		d[i].arn = keep(b, src[i].arn.p, src[i].arn.n);
+		d[i].arn_lower = keep(b, src[i].arn_lower.p, src[i].arn_lower.n);
 		d[i].username = keep(b, src[i].username.p, src[i].username.n);
 		d[i].sso_permission_set = keep(b, src[i].sso_permission_set.p, src[i].sso_permission_set.n);
 		d[i].sso_account_id = keep(b, src[i].sso_account_id.p, src[i].sso_account_id.n);

@@ -61,6 +61,9 @@ typedef struct gh_awsauth_entry {
 	bool has_sso;
 	gh_str sso_permission_set, sso_account_id, sso_partition;
 	bool shadowed; /* a later entry has the same ARN (or sso matcher) and wins */
+	/* For the mapper, computed once here rather than per request: */
+	gh_str arn_lower;  /* arn, ASCII-lowercased */
+	bool arn_has_path; /* a role ARN with an IAM path (role/team/Name) */
 } gh_awsauth_entry;
 
 enum gh_awsauth_severity { GH_AWSAUTH_ERROR, GH_AWSAUTH_WARNING };

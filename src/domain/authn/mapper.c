@@ -42,6 +42,7 @@ typedef struct mctx {
 	gh_str *trace;
 	size_t n_trace, cap_trace;
 	bool path_known; /* id->path_arn carries the role's IAM path */
+	gh_str canonical_lower, path_lower;
 	bool oom;
 } mctx;
 
@@ -63,10 +64,10 @@ static gh_str arena_printf(mctx *m, const char *fmt, ...)
 	return (gh_str){ p, (size_t)n };
 }
 
-static void trace(mctx *m, const char *fmt, ...) GH_PRINTF(2, 3);
-static void trace(mctx *m, const char *fmt, ...)
+static void trace_add(mctx *m, const char *fmt, ...) GH_PRINTF(2, 3);
+static void trace_add(mctx *m, const char *fmt, ...)
 {
-	if (!m->o->trace || m->oom)
+	if (m->oom)
 		return;
 	char line[768];
 	va_list ap;
@@ -88,6 +89,13 @@ static void trace(mctx *m, const char *fmt, ...)
 	m->trace[m->n_trace++] = arena_printf(m, "%s", line);
 }
 
+/* The arguments are only evaluated for explain: mapping itself stays a tight loop. */
+#define trace(m, ...)                              \
+	do {                                       \
+		if ((m)->o->trace)                 \
+			trace_add((m), __VA_ARGS__); \
+	} while (0)
+
 /* ---- matching ----------------------------------------------------------------------- */
 
 /* Better matches rank higher; a path-ful entry equal to the real role ARN is the most exact. */
@@ -99,6 +107,19 @@ static bool role_has_path(gh_str arn)
 	if (!arn_parse(arn, &p, NULL))
 		return false;
 	return gh_str_has_prefix(p.resource, GH_STR("role/")) && gh_str_find(p.resource, '/', 5) < p.resource.n;
+}
+
+static gh_str lower(mctx *m, gh_str s)
+{
+	char *d = gh_arena_strndup(m->a, s.p ? s.p : "", s.n);
+	if (!d) {
+		m->oom = true;
+		return GH_STR("");
+	}
+	for (size_t i = 0; i < s.n; i++)
+		if (d[i] >= 'A' && d[i] <= 'Z')
+			d[i] += 32;
+	return (gh_str){ d, s.n };
 }
 
 static bool prefix_ieq(gh_str s, gh_str prefix)
@@ -134,9 +155,9 @@ static enum match match_entry(mctx *m, enum gh_awsauth_section s, const gh_awsau
 	if (e->has_sso)
 		return match_sso(m, sec, e);
 	const gh_identity *id = m->id;
-	if (role_has_path(e->arn)) {
+	if (e->arn_has_path) {
 		bool known = m->path_known;
-		bool ok = known && gh_str_ieq(e->arn, id->path_arn);
+		bool ok = known && gh_str_eq(e->arn_lower, m->path_lower);
 		if (ok)
 			trace(m, "%s[%zu] %.*s: matched the caller's role ARN with its path", sec, e->index,
 			      GH_STR_ARG(e->arn));
@@ -148,7 +169,7 @@ static enum match match_entry(mctx *m, enum gh_awsauth_section s, const gh_awsau
 				 "path is unknown (STS ARNs omit paths)", sec, e->index, GH_STR_ARG(e->arn));
 		return ok ? M_PATH : M_NONE;
 	}
-	bool ok = id->canonical_arn.n && gh_str_ieq(e->arn, id->canonical_arn);
+	bool ok = id->canonical_arn.n && gh_str_eq(e->arn_lower, m->canonical_lower);
 	trace(m, "%s[%zu] %.*s: %s %.*s", sec, e->index, GH_STR_ARG(e->arn),
 	      ok ? "matched the canonical ARN" : "no match with the canonical ARN", GH_STR_ARG(id->canonical_arn));
 	return ok ? M_CANONICAL : M_NONE;
@@ -360,6 +381,8 @@ enum gh_map_status gh_mapper_map(const gh_awsauth *cfg, const gh_identity *id, c
 	mctx m = { .cfg = cfg, .id = id, .o = opts ? opts : &eks, .a = a, .r = out };
 	*out = (gh_map_result){ .status = GH_MAP_NOT_MAPPED, .entry = -1 };
 	m.path_known = id->path_arn.n && role_has_path(id->path_arn);
+	m.canonical_lower = lower(&m, id->canonical_arn);
+	m.path_lower = m.path_known ? lower(&m, id->path_arn) : GH_STR("");
 	if (cfg) {
 		for (enum gh_awsauth_section s = GH_AWSAUTH_MAP_ROLES; s <= GH_AWSAUTH_MAP_USERS; s++) {
 			const gh_awsauth_entry *e = find_entry(&m, s);

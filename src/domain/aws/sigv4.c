@@ -93,6 +93,8 @@ static char *cw_room(cw *w, size_t n)
 
 static void cw_put(cw *w, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	char *d = cw_room(w, n);
 	if (!d)
 		return;
@@ -293,7 +295,7 @@ typedef struct qpair {
 static int cmp_str(gh_str a, gh_str b)
 {
 	size_t n = a.n < b.n ? a.n : b.n;
-	int c = memcmp(a.p, b.p, n);
+	int c = n ? memcmp(a.p, b.p, n) : 0;
 	if (c)
 		return c;
 	return a.n < b.n ? -1 : a.n > b.n;
@@ -543,7 +545,8 @@ void sigv4_signing_key(gh_str secret, gh_str yyyymmdd, gh_str region, gh_str ser
 		return;
 	}
 	memcpy(seed, "AWS4", 4);
-	memcpy(seed + 4, secret.p, secret.n);
+	if (secret.n)
+		memcpy(seed + 4, secret.p, secret.n);
 	gh_hmac_sha256(seed, n, yyyymmdd.p, yyyymmdd.n, k);
 	gh_secure_zero(seed, n);
 	if (seed != stackbuf)

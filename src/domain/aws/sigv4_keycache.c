@@ -80,18 +80,25 @@ static uint64_t tuple_hash(const sigv4_keycache *c, const gh_str *f, int nf)
 	return h ^ (h >> 29);
 }
 
+/* memcpy/memcmp must not see NULL even for zero bytes (empty views may be NULL). */
+static void copy(void *d, const void *s, size_t n)
+{
+	if (n)
+		memcpy(d, s, n);
+}
+
 static void fingerprint(const sigv4_keycache *c, gh_str secret, uint8_t out[GH_SHA256_LEN])
 {
 	uint8_t buf[SALT_LEN + SECRET_MAX];
 	memcpy(buf, c->salt, SALT_LEN);
-	memcpy(buf + SALT_LEN, secret.p, secret.n);
+	copy(buf + SALT_LEN, secret.p, secret.n);
 	gh_sha256(buf, SALT_LEN + secret.n, out);
 	gh_secure_zero(buf, sizeof buf);
 }
 
 static bool field_eq(const char *stored, uint8_t n, gh_str s)
 {
-	return n == s.n && memcmp(stored, s.p, s.n) == 0;
+	return n == s.n && (n == 0 || memcmp(stored, s.p, s.n) == 0);
 }
 
 static bool entry_matches(const entry *e, const gh_str *f)
@@ -109,10 +116,10 @@ static void entry_store(entry *e, const gh_str *f, const uint8_t fp[GH_SHA256_LE
 	e->date_n = (uint8_t)f[1].n;
 	e->region_n = (uint8_t)f[2].n;
 	e->service_n = (uint8_t)f[3].n;
-	memcpy(e->akid, f[0].p, f[0].n);
-	memcpy(e->date, f[1].p, f[1].n);
-	memcpy(e->region, f[2].p, f[2].n);
-	memcpy(e->service, f[3].p, f[3].n);
+	copy(e->akid, f[0].p, f[0].n);
+	copy(e->date, f[1].p, f[1].n);
+	copy(e->region, f[2].p, f[2].n);
+	copy(e->service, f[3].p, f[3].n);
 	memcpy(e->fp, fp, GH_SHA256_LEN);
 	memcpy(e->key, key, SIGV4_KEY_LEN);
 }
