@@ -5,6 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 secs=${GH_FUZZ_SECONDS:-20}
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1
 pass=0
 fail=0
 for src in fuzz/*_fuzz.c; do

@@ -934,6 +934,19 @@ bool sigv4_check_scope(const sigv4_parsed *p, gh_str region, gh_str service, gh_
 
 /* ---------- signing ---------- */
 
+static bool is_token(gh_str s)
+{
+	if (s.n == 0)
+		return false;
+	for (size_t i = 0; i < s.n; i++) {
+		char c = s.p[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		if (!alnum && !(c && strchr("!#$%&'*+-.^_`|~", c)))
+			return false;
+	}
+	return true;
+}
+
 static bool skip_when_signing(gh_str name)
 {
 	static const char *const skip[] = { "authorization", "user-agent", "x-amzn-trace-id", "expect",
@@ -1001,20 +1014,34 @@ static bool sign_prepare(const sigv4_request *req, const sigv4_sign_params *sp, 
 	c->headers = sv_alloc(m, (req->n_headers + 3) * sizeof *c->headers);
 	if (!c->headers)
 		return oom(err);
-	for (size_t i = 0; i < req->n_headers; i++)
-		if (!skip_when_signing(req->headers[i].name))
-			c->headers[c->n++] = req->headers[i];
+	for (size_t i = 0; i < req->n_headers; i++) {
+		gh_str name = req->headers[i].name;
+		if (skip_when_signing(name))
+			continue;
+		/* A name outside RFC 9110's token characters cannot travel in SignedHeaders. */
+		if (!is_token(name)) {
+			char q[96];
+			return gh_fail(err, "InvalidRequest", 400, "header name '%s' is not an HTTP token",
+				       sv_quote(name, q, sizeof q));
+		}
+		c->headers[c->n++] = req->headers[i];
+	}
 	gh_time_amzdate(sp->time, c->date);
 	if (header_form) {
 		c->headers[c->n++] = (sigv4_header){ GH_STR("X-Amz-Date"), gh_str_c(c->date) };
 		if (sp->session_token.n && !sp->omit_session_token)
 			c->headers[c->n++] = (sigv4_header){ GH_STR("X-Amz-Security-Token"), sp->session_token };
 		if (sp->sign_content_sha256) {
-			if (req->payload_hash.n && req->payload_hash.n < sizeof c->content)
-				snprintf(c->content, sizeof c->content, GH_STR_FMT, GH_STR_ARG(req->payload_hash));
+			/* The header carries exactly what the payload line of the canonical request will. */
+			gh_str ph = req->payload_hash;
+			if (ph.n >= sizeof c->content)
+				return gh_fail(err, "InvalidRequest", 400, "payload hash is %zu bytes, more than 64", ph.n);
+			if (ph.n)
+				memcpy(c->content, ph.p, ph.n);
 			else
 				gh_sha256_hex(req->payload.p ? req->payload.p : "", req->payload.n, c->content);
-			c->headers[c->n++] = (sigv4_header){ GH_STR("x-amz-content-sha256"), gh_str_c(c->content) };
+			gh_str cv = ph.n ? (gh_str){ c->content, ph.n } : (gh_str){ c->content, 64 };
+			c->headers[c->n++] = (sigv4_header){ GH_STR("x-amz-content-sha256"), cv };
 		}
 	}
 	c->req.headers = c->headers;
@@ -1061,11 +1088,16 @@ bool sigv4_sign_headers(const sigv4_request *req, const sigv4_sign_params *sp, s
 		signature_for(&c, sp, sts, out->signature);
 		memcpy(out->amz_date, c.date, sizeof out->amz_date);
 		memcpy(out->content_sha256, c.content, sizeof out->content_sha256);
-		gh_buf_printf(&out->authorization,
-			      SIGV4_ALGORITHM " Credential=" GH_STR_FMT "/" GH_STR_FMT
-					      ", SignedHeaders=" GH_STR_FMT ", Signature=%s",
-			      GH_STR_ARG(sp->access_key_id), GH_STR_ARG(c.p.scope),
-			      GH_STR_ARG(c.p.signed_headers), out->signature);
+		/* Pieces, not printf: "%.*s" would stop at a NUL inside a header name. */
+		gh_buf *a = &out->authorization;
+		gh_buf_puts(a, SIGV4_ALGORITHM " Credential=");
+		gh_buf_put_str(a, sp->access_key_id);
+		gh_buf_putc(a, '/');
+		gh_buf_put_str(a, c.p.scope);
+		gh_buf_puts(a, ", SignedHeaders=");
+		gh_buf_put_str(a, c.p.signed_headers);
+		gh_buf_puts(a, ", Signature=");
+		gh_buf_puts(a, out->signature);
 		gh_buf_put_str(&out->signed_headers, c.p.signed_headers);
 		if (out->authorization.oom || out->signed_headers.oom) {
 			sigv4_signed_free(out);
