@@ -80,7 +80,8 @@ static void store(slot *s, const gh_identity *id, int64_t expires)
 		return;
 	gh_str copy[sizeof parts / sizeof parts[0]];
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-		memcpy(w, parts[i].p, parts[i].n);
+		if (parts[i].n) /* empty views may carry a NULL pointer */
+			memcpy(w, parts[i].p, parts[i].n);
 		copy[i] = (gh_str){ w, parts[i].n };
 		w += parts[i].n;
 		*w++ = '\0';

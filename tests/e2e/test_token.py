@@ -154,6 +154,8 @@ def passthrough_to_another_sts_with_cache(sb):
         check_eq(status, 200, text)
         sb.start()
     finally:
+        if b.proc and b.proc.poll() is not None:
+            print(b.server_log()[-3000:])
         b.cleanup()
         os.unlink(auth.name)
 
