@@ -45,7 +45,7 @@ static void usage(FILE *f)
 		"  --tls-san NAME          extra DNS name or IP for the serving certificate (repeatable)\n"
 		"  --plain-http            serve plain HTTP (refused unless every listener is on loopback)\n"
 		"  --aws-auth FILE         read the aws-auth ConfigMap from FILE (YAML) for every cluster\n"
-		"                          instead of the stored one; re-read on each change to the store\n"
+		"                          instead of the stored one; re-read within a second of a change\n"
 		"  --sts-passthrough       verify tokens by calling the STS they name (real AWS, as\n"
 		"                          aws-iam-authenticator does) instead of the sandbox's own IAM store\n"
 		"  --allow-sts-endpoint URL  another STS base URL tokens may name, e.g. a second gatehouse\n"

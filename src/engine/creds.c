@@ -1,5 +1,6 @@
 #include "engine/creds.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,17 @@ static char *dup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static char *dupf(const char *fmt, const char *a, const char *b, const char *c, const char *d)
+static char *dupf(const char *fmt, ...) GH_PRINTF(1, 2);
+
+static char *dupf(const char *fmt, ...)
 {
-	gh_buf b2 = { 0 };
-	gh_buf_printf(&b2, fmt, a, b, c, d);
-	return gh_buf_take(&b2);
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
 }
 
 static void cred_free(gh_cred *c)
@@ -112,8 +119,8 @@ static bool add_user_keys(sqlite3 *db, const gh_kek *kek, const char *partition,
 	return true;
 }
 
-static bool add_sessions(sqlite3 *db, const gh_kek *kek, const char *partition, int64_t now, gh_arena *a,
-			 gh_creds *c, size_t cap, sts_session *s, size_t n, gh_err *err)
+static bool add_sessions(sqlite3 *db, const gh_kek *kek, const char *partition, gh_arena *a, gh_creds *c,
+			 size_t cap, sts_session *s, size_t n, gh_err *err)
 {
 	for (size_t i = 0; i < n && c->n < cap; i++) {
 		iam_role r;
@@ -131,7 +138,7 @@ static bool add_sessions(sqlite3 *db, const gh_kek *kek, const char *partition, 
 		cr->expires = s[i].expires;
 		cr->kind = IAM_CALLER_ROLE_SESSION;
 		cr->arn = dupf("arn:%s:sts::%s:assumed-role/%s/%s", partition, r.account, r.name, s[i].session_name);
-		cr->user_id = dupf("%s:%s%s%s", r.id, s[i].session_name, "", "");
+		cr->user_id = dupf("%s:%s", r.id, s[i].session_name);
 		cr->principal_id = dup(r.id);
 		cr->account = dup(r.account);
 		cr->partition = dup(partition);
@@ -142,7 +149,6 @@ static bool add_sessions(sqlite3 *db, const gh_kek *kek, const char *partition, 
 		cr->transitive_json = dup(s[i].transitive_json);
 		cr->source_identity = dup(s[i].source_identity);
 	}
-	(void)now;
 	return true;
 }
 
@@ -163,7 +169,7 @@ bool creds_build(sqlite3 *db, const gh_kek *kek, const char *partition, int64_t 
 		c->creds = calloc(cap ? cap : 1, sizeof *c->creds);
 		atomic_init(&c->refs, 1);
 		ok = add_user_keys(db, kek, partition, &a, c, cap, err) &&
-		     add_sessions(db, kek, partition, now, &a, c, cap, sessions, nsessions, err);
+		     add_sessions(db, kek, partition, &a, c, cap, sessions, nsessions, err);
 		index_creds(c);
 	}
 	gh_arena_free(&a);

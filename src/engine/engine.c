@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "base/log.h"
@@ -50,7 +51,7 @@ void engine_read_end(gh_engine *e)
 	db_rollback(e->db); /* a read transaction has nothing to keep */
 }
 
-bool engine_publish(gh_engine *e, gh_err *err)
+static bool publish_creds(gh_engine *e, gh_err *err)
 {
 	gh_creds *fresh;
 	if (!db_begin(e->db, err))
@@ -70,10 +71,21 @@ bool engine_publish(gh_engine *e, gh_err *err)
 	e->creds = fresh;
 	pthread_rwlock_unlock(&e->snap_mu);
 	creds_unref(old);
-	return maps_publish(e, err);
+	return true;
+}
+
+bool engine_publish(gh_engine *e, unsigned what, gh_err *err)
+{
+	return (!(what & GH_PUBLISH_CREDS) || publish_creds(e, err)) &&
+	       (!(what & GH_PUBLISH_MAPS) || maps_publish(e, err));
 }
 
 bool engine_tx(gh_engine *e, engine_tx_fn fn, void *ctx, gh_err *err)
+{
+	return engine_tx_publish(e, fn, ctx, GH_PUBLISH_CREDS, err);
+}
+
+bool engine_tx_publish(gh_engine *e, engine_tx_fn fn, void *ctx, unsigned what, gh_err *err)
 {
 	pthread_mutex_lock(&e->write_mu);
 	bool ok = db_begin(e->db, err);
@@ -87,9 +99,57 @@ bool engine_tx(gh_engine *e, engine_tx_fn fn, void *ctx, gh_err *err)
 	/* Publish even when the snapshot build fails later: the change is committed, and
 	 * the caller must hear that the new state is not yet visible. */
 	if (ok)
-		ok = engine_publish(e, err);
+		ok = engine_publish(e, what, err);
 	pthread_mutex_unlock(&e->write_mu);
 	return ok;
+}
+
+/* --- the --aws-auth file watcher ------------------------------------------------- */
+
+static bool file_stamp(const char *path, struct stat *st)
+{
+	return stat(path, st) == 0;
+}
+
+static bool stamp_changed(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino != b->st_ino || a->st_size != b->st_size || a->st_mtim.tv_sec != b->st_mtim.tv_sec ||
+	       a->st_mtim.tv_nsec != b->st_mtim.tv_nsec;
+}
+
+/* Polls the file once a second: editors replace files in many ways (rename, truncate and
+ * write), and a stat catches all of them without inotify's corner cases. */
+static void *watch_aws_auth(void *arg)
+{
+	gh_engine *e = arg;
+	struct stat last = { 0 };
+	bool have = file_stamp(e->cfg.aws_auth_file, &last);
+	pthread_mutex_lock(&e->watch_mu);
+	while (!e->watch_stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&e->watch_cv, &e->watch_mu, &until);
+		if (e->watch_stop)
+			break;
+		struct stat now;
+		bool exists = file_stamp(e->cfg.aws_auth_file, &now);
+		if (exists == have && (!exists || !stamp_changed(&now, &last)))
+			continue;
+		have = exists;
+		last = now;
+		pthread_mutex_unlock(&e->watch_mu);
+		gh_err err = { 0 };
+		pthread_mutex_lock(&e->write_mu);
+		if (!engine_publish(e, GH_PUBLISH_MAPS, &err))
+			gh_log_warn("aws-auth.reload", "detail", err.msg);
+		else
+			gh_log_info("aws-auth.reloaded", "file", e->cfg.aws_auth_file);
+		pthread_mutex_unlock(&e->write_mu);
+		pthread_mutex_lock(&e->watch_mu);
+	}
+	pthread_mutex_unlock(&e->watch_mu);
+	return NULL;
 }
 
 /* --- bootstrap ------------------------------------------------------------------- */
@@ -229,6 +289,8 @@ bool engine_open(const gh_engine_config *cfg, gh_engine **out, gh_bootstrap *boo
 		e->cfg.partition = "aws";
 	pthread_mutex_init(&e->write_mu, NULL);
 	pthread_rwlock_init(&e->snap_mu, NULL);
+	pthread_mutex_init(&e->watch_mu, NULL);
+	pthread_cond_init(&e->watch_cv, NULL);
 	e->keycache = sigv4_keycache_new(1024);
 	if (cfg->passthrough)
 		e->passthrough = passthrough_new(cfg->sts_ca_file);
@@ -248,9 +310,9 @@ bool engine_open(const gh_engine_config *cfg, gh_engine **out, gh_bootstrap *boo
 				     "no gatehouse state in %s: start `gatehouse serve --state-dir %s` once first",
 				     cfg->state_dir, cfg->state_dir);
 		else if (ok && !acct)
-			ok = engine_tx(e, bootstrap_tx, NULL, err);
+			ok = engine_tx_publish(e, bootstrap_tx, NULL, GH_PUBLISH_ALL, err);
 		else if (ok)
-			ok = engine_publish(e, err);
+			ok = engine_publish(e, GH_PUBLISH_ALL, err);
 		if (ok)
 			e->account = strdup(acct ? acct : e->boot_account);
 		gh_arena_free(&a);
@@ -268,6 +330,12 @@ bool engine_open(const gh_engine_config *cfg, gh_engine **out, gh_bootstrap *boo
 		engine_close(e);
 		return false;
 	}
+	if (cfg->aws_auth_file && !cfg->read_only) {
+		if (pthread_create(&e->watcher, NULL, watch_aws_auth, e) == 0)
+			e->watching = true;
+		else
+			gh_log_warn("aws-auth.watch", "detail", "cannot start the file watcher; changes need a restart");
+	}
 	if (boot)
 		*boot = e->boot;
 	*out = e;
@@ -278,6 +346,13 @@ void engine_close(gh_engine *e)
 {
 	if (!e)
 		return;
+	if (e->watching) {
+		pthread_mutex_lock(&e->watch_mu);
+		e->watch_stop = true;
+		pthread_cond_signal(&e->watch_cv);
+		pthread_mutex_unlock(&e->watch_mu);
+		pthread_join(e->watcher, NULL);
+	}
 	creds_unref(e->creds);
 	maps_free(e->maps);
 	sigv4_keycache_free(e->keycache);
@@ -295,6 +370,8 @@ void engine_close(gh_engine *e)
 	}
 	pthread_mutex_destroy(&e->write_mu);
 	pthread_rwlock_destroy(&e->snap_mu);
+	pthread_mutex_destroy(&e->watch_mu);
+	pthread_cond_destroy(&e->watch_cv);
 	free(e->account);
 	free(e->state_dir);
 	free(e);

@@ -28,14 +28,24 @@ struct gh_engine {
 	gh_passthrough *passthrough; /* NULL: tokens are verified locally */
 	gh_mapper_instance_table instances; /* {{EC2PrivateDNSName}} lookups */
 	char *instances_blob;
+	pthread_t watcher;		/* re-reads cfg.aws_auth_file when it changes */
+	bool watching, watch_stop;
+	pthread_mutex_t watch_mu;
+	pthread_cond_t watch_cv;
 	gh_bootstrap boot;
 	char *boot_strings[8];
 };
 
-/* Runs `fn` inside one transaction under the write lock, then republishes snapshots. */
+/* Which snapshots a change invalidates. */
+enum { GH_PUBLISH_CREDS = 1, GH_PUBLISH_MAPS = 2, GH_PUBLISH_ALL = 3 };
+
+/* Runs `fn` inside one transaction under the write lock, then republishes the snapshots
+ * named by `what` (engine_tx: the credentials, which every IAM and STS change touches). */
 typedef bool (*engine_tx_fn)(gh_engine *e, void *ctx, gh_err *err);
 bool engine_tx(gh_engine *e, engine_tx_fn fn, void *ctx, gh_err *err) GH_MUST_CHECK;
-bool engine_publish(gh_engine *e, gh_err *err) GH_MUST_CHECK;
+bool engine_tx_publish(gh_engine *e, engine_tx_fn fn, void *ctx, unsigned what, gh_err *err) GH_MUST_CHECK;
+/* Caller holds write_mu. */
+bool engine_publish(gh_engine *e, unsigned what, gh_err *err) GH_MUST_CHECK;
 /* A consistent read of the store (iam_store_* on db_conn(e->db)) between these two. */
 bool engine_read_begin(gh_engine *e, gh_err *err) GH_MUST_CHECK;
 void engine_read_end(gh_engine *e);
