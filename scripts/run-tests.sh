@@ -24,8 +24,8 @@ tally() {
     total_fail=$((total_fail + 1))
     return
   fi
-  p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/')
-  f=$(echo "$line" | sed -E 's/.*, ([0-9]+) failed.*/\1/')
+  p=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+  f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
   if [ "$f" -eq 0 ] && [ "$rc" -ne 0 ]; then
     echo "== $name: exit $rc despite no failed test"
     tail -n 30 "$out"
