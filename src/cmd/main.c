@@ -23,8 +23,14 @@ static void usage(FILE *f)
 
 int cmd_version(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: gatehouse version\n\nPrints the version of gatehouse.\n");
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "version: unexpected argument \"%s\"\n", argv[1]);
+		return 2;
+	}
 	printf("gatehouse %s\n", GH_VERSION);
 	return 0;
 }

@@ -153,7 +153,8 @@ static bool parse_pair(gh_str pair, size_t off, unsigned mode, url_param *p, cha
 		return gh_fail(err, "MalformedQueryString", 404,
 			       "invalid semicolon separator in query at byte %zu",
 			       off + (size_t)((const char *)memchr(pair.p, ';', pair.n) - pair.p));
-	size_t eq = gh_str_find(pair, '=', 0);
+	const char *e = memchr(pair.p, '=', pair.n);
+	size_t eq = e ? (size_t)(e - pair.p) : pair.n;
 	memset(p, 0, sizeof *p);
 	p->offset = off;
 	p->has_eq = eq < pair.n;
@@ -184,7 +185,8 @@ bool url_query_parse(gh_str raw, unsigned mode, url_param *out, size_t max_param
 		return gh_fail(err, "InternalError", 500, "query scratch space too small");
 	size_t used = 0, n = 0, pos = 0;
 	while (pos < raw.n) {
-		size_t amp = gh_str_find(raw, '&', pos);
+		const char *a = memchr(raw.p + pos, '&', raw.n - pos);
+		size_t amp = a ? (size_t)(a - raw.p) : raw.n;
 		gh_str pair = gh_str_sub(raw, pos, amp - pos);
 		if (pair.n > 0) {
 			if (n == max_params)
@@ -210,8 +212,9 @@ bool url_query_parse_arena(gh_arena *a, gh_str raw, unsigned mode, url_query *ou
 			       "query string is %zu bytes, more than the %d allowed", raw.n,
 			       URL_QUERY_MAX_BYTES);
 	size_t pairs = 1;
-	for (size_t i = 0; i < raw.n; i++)
-		pairs += raw.p[i] == '&';
+	for (const char *x = raw.n ? memchr(raw.p, '&', raw.n) : NULL; x;
+	     x = memchr(x + 1, '&', (size_t)(raw.p + raw.n - x - 1)))
+		pairs++;
 	if (pairs > URL_QUERY_MAX_PARAMS + 1)
 		pairs = URL_QUERY_MAX_PARAMS + 1;
 	url_param *params = gh_arena_alloc(a, pairs * sizeof *params);

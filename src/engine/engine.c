@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "crypto/hash.h"
@@ -266,6 +267,13 @@ static bool load_instances(gh_engine *e, const char *path, gh_err *err)
 
 static bool open_store(gh_engine *e, gh_err *err)
 {
+	char db_path[4096];
+	snprintf(db_path, sizeof db_path, "%s/gatehouse.db", e->state_dir);
+	/* Offline commands read a state directory; they never create one by mistake. */
+	if (e->cfg.read_only && access(db_path, R_OK) != 0)
+		return gh_fail(err, "NoState", 404,
+			       "no gatehouse state in %s: start `gatehouse serve --state-dir %s` once first",
+			       e->state_dir, e->state_dir);
 	if (mkdir(e->state_dir, 0700) != 0 && errno != EEXIST)
 		return gh_fail(err, "IOError", 500, "cannot create state directory %s: %s", e->state_dir,
 			       strerror(errno));

@@ -72,6 +72,11 @@ static const char *const STEP_NAMES[TOKEN_STEPS + 1] = {
 	"allowlist", "action", "cluster-id", "expires", "date", "expiry", "future", "signature",
 };
 
+static bool tracing(const tk *t)
+{
+	return t->trace && t->trace->fn;
+}
+
 static void pass(tk *t, int step, const char *fmt, ...) GH_PRINTF(3, 4);
 static void pass(tk *t, int step, const char *fmt, ...)
 {
@@ -216,11 +221,15 @@ static bool valid_region(gh_str r)
 	return true;
 }
 
+/* host == a "." region "." b */
 static bool host_is(gh_str host, const char *a, gh_str region, const char *b)
 {
-	char buf[512];
-	int n = snprintf(buf, sizeof buf, "%s." GH_STR_FMT ".%s", a, GH_STR_ARG(region), b);
-	return n > 0 && (size_t)n < sizeof buf && gh_str_eq(host, (gh_str){ buf, (size_t)n });
+	size_t na = strlen(a), nb = strlen(b);
+	if (host.n != na + 1 + region.n + 1 + nb)
+		return false;
+	const char *p = host.p;
+	return memcmp(p, a, na) == 0 && p[na] == '.' && (region.n == 0 || memcmp(p + na + 1, region.p, region.n) == 0) &&
+	       p[na + 1 + region.n] == '.' && memcmp(p + na + 2 + region.n, b, nb) == 0;
 }
 
 /* The four hosts the SDK v2 STS resolver gives for a region (UseGlobalEndpoint off). */
@@ -256,15 +265,16 @@ static bool check_host(const token_config *cfg, gh_str host, tk *t)
 {
 	const char *pid = cfg->partition ? cfg->partition : "aws";
 	char h[4 * ECHO_MAX + 16];
-	go_plain(host, h, sizeof h);
 	if (host.n == 0)
 		return host_fail(t, FMT_PREFIX "could not parse region for pre-signed URL , host is empty");
 	size_t dots = 0;
 	for (size_t i = 0; i < host.n; i++)
 		dots += host.p[i] == '.';
-	if (dots < 2)
+	if (dots < 2) {
+		go_plain(host, h, sizeof h);
 		return host_fail(t, FMT_PREFIX "could not parse region for pre-signed URL %s, invalid host format: %s",
 				 h, h);
+	}
 	if (gh_str_eq_c(host, "sts.amazonaws.com")) {
 		if (strcmp(pid, "aws") == 0)
 			return true;
@@ -293,7 +303,8 @@ static bool check_host(const token_config *cfg, gh_str host, tk *t)
 		return host_fail(t, "partition %s not valid", pid);
 	gh_str domain = gh_str_sub(host, d2 + 1, host.n);
 	if (!gh_str_eq_c(domain, part->domain) && !(part->dual_domain[0] && gh_str_eq_c(domain, part->dual_domain)))
-		return host_fail(t, FMT_PREFIX "partition {%s} does not support hostname %s", pid, h);
+		return host_fail(t, FMT_PREFIX "partition {%s} does not support hostname %s", pid,
+				 go_plain(host, h, sizeof h));
 	return true;
 }
 
@@ -793,9 +804,9 @@ static bool allowed_param(gh_str name)
 }
 
 /* The first pair of a name (case-insensitive); after step 8 a name has one spelling. */
-static gh_str param(const token_result *r, const char *name)
+static gh_str param(const token_result *r, gh_str name)
 {
-	const url_param *p = url_query_ifirst(&r->query, gh_str_c(name));
+	const url_param *p = url_query_ifirst(&r->query, name);
 	return p ? p->value : (gh_str){ "", 0 };
 }
 
@@ -871,28 +882,29 @@ static void split_credential(token_result *out, gh_str cred)
 static bool step_params(tk *t, const token_config *cfg, token_result *out, int64_t now)
 {
 	char q[4 * ECHO_MAX + 16], w[128];
-	if (!gh_str_eq_c(param(out, "action"), "GetCallerIdentity"))
+	if (!gh_str_eq_c(param(out, GH_STR("action")), "GetCallerIdentity"))
 		return fail(t, 10, "TokenAction", FMT_PREFIX "unexpected action parameter in pre-signed URL");
 	pass(t, 10, "GetCallerIdentity");
 
-	gh_str sh = param(out, "x-amz-signedheaders");
+	gh_str sh = param(out, GH_STR("x-amz-signedheaders"));
 	if (!signed_cluster_id(sh))
 		return fail(t, 11, "TokenUnsignedClusterId",
 			    FMT_PREFIX "client did not sign the " TOKEN_CLUSTER_ID_HEADER " header in the pre-signed URL");
-	pass(t, 11, "signed headers %s", go_plain(sh, q, sizeof q));
+	if (tracing(t))
+		pass(t, 11, "signed headers %s", go_plain(sh, q, sizeof q));
 
 	int64_t exp;
-	bool ok = go_atoi(param(out, "x-amz-expires"), &exp);
+	bool ok = go_atoi(param(out, GH_STR("x-amz-expires")), &exp);
 	if (!ok || exp < 0 || exp > 900)
 		return fail(t, 12, "TokenExpiresParam", FMT_PREFIX "invalid X-Amz-Expires parameter in pre-signed URL: %lld",
 			    (long long)exp);
 	out->expires_param = exp;
 	pass(t, 12, "%lld seconds (legacy, STS ignores it)", (long long)exp);
 
-	gh_str date = param(out, "x-amz-date");
+	gh_str date = param(out, GH_STR("x-amz-date"));
 	if (date.n == 0)
 		return fail(t, 13, "TokenDate", FMT_PREFIX "X-Amz-Date parameter must be present in pre-signed URL");
-	split_credential(out, param(out, "x-amz-credential"));
+	split_credential(out, param(out, GH_STR("x-amz-credential")));
 	go_time gt;
 	char msg[GH_ERR_MSG_MAX];
 	if (!go_parse_date(date, &gt, msg, sizeof msg))
@@ -901,22 +913,28 @@ static bool step_params(tk *t, const token_config *cfg, token_result *out, int64
 	out->amz_date = date;
 	out->date = gh_time_from_civil(gt.year, gt.month, gt.day, gt.hour, gt.min, gt.sec);
 	out->expires_at = out->date + TOKEN_LIFETIME_SECONDS;
-	pass(t, 13, "%s", go_plain(date, q, sizeof q));
+	if (tracing(t))
+		pass(t, 13, "%s", go_plain(date, q, sizeof q));
 
-	go_time_string(&gt, w, sizeof w);
 	/* Upstream compares with nanoseconds: with a fraction, the last whole second is over. */
 	bool expired = gt.nsec ? now >= out->expires_at + 1 : now > out->expires_at;
-	if (expired)
+	if (expired) {
+		go_time_string(&gt, w, sizeof w);
 		return fail(t, 14, "TokenExpired", FMT_PREFIX "X-Amz-Date parameter is expired (15 minute expiration) %s", w);
-	char until[GH_ISO8601_LEN + 1];
-	gh_time_iso8601(out->expires_at, until);
-	pass(t, 14, "valid until %s", until);
+	}
+	if (tracing(t)) {
+		char until[GH_ISO8601_LEN + 1];
+		gh_time_iso8601(out->expires_at, until);
+		pass(t, 14, "valid until %s", until);
+	}
 
 	int64_t skew = cfg->max_future_skew == 0 ? TOKEN_DEFAULT_MAX_FUTURE : cfg->max_future_skew;
-	if (skew >= 0 && out->date > now + skew)
+	if (skew >= 0 && out->date > now + skew) {
+		go_time_string(&gt, w, sizeof w);
 		return fail(t, 15, "TokenFuture",
 			    FMT_PREFIX "X-Amz-Date parameter is in the future (more than %lld seconds ahead of the server clock) %s",
 			    (long long)skew, w);
+	}
 	pass(t, 15, skew >= 0 ? "not more than %lld seconds ahead" : "no bound (%lld)", (long long)skew);
 	return true;
 }
@@ -941,7 +959,8 @@ static bool step_url(tk *t, const token_config *cfg, token_result *out, gh_arena
 		return fail(t, 5, "TokenHost", FMT_PREFIX "unexpected userinfo in pre-signed URL");
 	if (!out->extra_endpoint && !check_host(cfg, u.host, t))
 		return fail_with(t, 5);
-	pass(t, 5, "%s%s", go_plain(u.host, q, sizeof q), out->extra_endpoint ? " (extra endpoint)" : "");
+	if (tracing(t))
+		pass(t, 5, "%s%s", go_plain(u.host, q, sizeof q), out->extra_endpoint ? " (extra endpoint)" : "");
 
 	if (u.opaque.n || !gh_str_eq_c(u.path, "/"))
 		return fail(t, 6, "TokenPath", FMT_PREFIX "unexpected path in pre-signed URL");
@@ -961,7 +980,7 @@ static void build_request(const token_config *cfg, token_result *out)
 	out->request.query = out->raw_query;
 	out->request.headers = out->headers;
 	out->request.n_headers = 2;
-	out->security_token = param(out, "x-amz-security-token");
+	out->security_token = param(out, GH_STR("x-amz-security-token"));
 	if (out->extra_endpoint) {
 		out->expected_region = (gh_str){ "", 0 };
 	} else if (gh_str_eq_c(out->host, "sts.amazonaws.com")) {
@@ -1030,8 +1049,9 @@ bool token_parse_signature(const token_result *tok, gh_arena *arena, const token
 	gh_str region = tok->expected_region.n ? tok->expected_region : out->region;
 	if (!sigv4_check_scope(out, region, GH_STR("sts"), &t.e))
 		goto fail;
-	char scope[256];
-	pass(&t, 16, "%s", go_plain(out->scope, scope, sizeof scope));
+	char scope[4 * ECHO_MAX + 16];
+	if (tracing(&t))
+		pass(&t, 16, "%s", go_plain(out->scope, scope, sizeof scope));
 	return true;
 fail:
 	fail_with(&t, 16);
