@@ -53,6 +53,11 @@ def docs_tokens_examples_run(sb):
 
 
 @test
+def docs_operations_examples_run(sb):
+    run_page(sb, "operations.md")
+
+
+@test
 def docs_readme_quick_start_runs(sb):
     # The README's quick start, with its paths pointed at this sandbox.
     text = open(os.path.join(DOCS, "..", "README.md")).read()
