@@ -4,19 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fileio.h"
 #include "base/str.h"
 
 char *statefiles_read(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
 	gh_buf b = { 0 };
-	char chunk[4096];
-	size_t r;
-	while ((r = fread(chunk, 1, sizeof chunk, f)) > 0 && b.n < (1u << 20))
-		gh_buf_put(&b, chunk, r);
-	fclose(f);
+	if (!gh_file_read(path, 1u << 20, &b, NULL)) {
+		gh_buf_free(&b);
+		return NULL;
+	}
 	return gh_buf_take(&b);
 }
 

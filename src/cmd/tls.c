@@ -9,22 +9,10 @@
 
 #include "base/str.h"
 #include "cmd/files.h"
+#include "cmd/statefiles.h"
 #include "crypto/hash.h"
 #include "crypto/x509.h"
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	gh_buf b = { 0 };
-	char chunk[4096];
-	size_t r;
-	while ((r = fread(chunk, 1, sizeof chunk, f)) > 0 && b.n < (1u << 20))
-		gh_buf_put(&b, chunk, r);
-	fclose(f);
-	return gh_buf_take(&b);
-}
 
 static void wipe_free(char *s)
 {
@@ -56,7 +44,7 @@ bool tls_ensure(const char *dir, const char *const *extra, size_t nextra, gh_tls
 		sans[nsans++] = extra[i];
 	int64_t now = (int64_t)time(NULL);
 
-	gh_x509_pair ca = { read_file(out->ca_path), read_file(ca_key_path) };
+	gh_x509_pair ca = { statefiles_read(out->ca_path), statefiles_read(ca_key_path) };
 	bool ok = true;
 	if (!ca.cert_pem || !ca.key_pem) {
 		x509_pair_free(&ca);
@@ -65,8 +53,8 @@ bool tls_ensure(const char *dir, const char *const *extra, size_t nextra, gh_tls
 		     files_write_atomic(out->ca_path, ca.cert_pem, strlen(ca.cert_pem), 0644, err);
 	}
 	if (ok) {
-		out->cert_pem = read_file(cert_path);
-		out->key_pem = read_file(key_path);
+		out->cert_pem = statefiles_read(cert_path);
+		out->key_pem = statefiles_read(key_path);
 		gh_err check;
 		if (!out->cert_pem || !out->key_pem ||
 		    !x509_check_server(out->cert_pem, out->key_pem, ca.cert_pem, sans, nsans, now + 7 * 86400, &check)) {

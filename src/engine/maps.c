@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/fileio.h"
 #include "base/log.h"
 #include "engine/engine_internal.h"
 #include "engine/maps.h"
@@ -29,17 +30,11 @@ static json_t *load_configmap(gh_engine *e, const char *cluster, gh_arena *a, ch
 {
 	if (e->cfg.aws_auth_file) {
 		snprintf(source, srclen, "file %s", e->cfg.aws_auth_file);
-		FILE *f = fopen(e->cfg.aws_auth_file, "rb");
-		if (!f) {
-			gh_fail(err, "IOError", 500, "cannot read %s", e->cfg.aws_auth_file);
+		gh_buf b = { 0 };
+		if (!gh_file_read(e->cfg.aws_auth_file, (size_t)2 << 20, &b, err)) {
+			gh_buf_free(&b);
 			return NULL;
 		}
-		gh_buf b = { 0 };
-		char chunk[8192];
-		size_t r;
-		while ((r = fread(chunk, 1, sizeof chunk, f)) > 0 && b.n < (2u << 20))
-			gh_buf_put(&b, chunk, r);
-		fclose(f);
 		gh_yaml_opts yo = { .max_bytes = (size_t)2 << 20, .mode = GH_YAML_STRINGS };
 		json_t *docs = NULL;
 		bool ok = gh_yaml_load_all(gh_buf_str(&b), &yo, &docs, err);

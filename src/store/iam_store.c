@@ -165,6 +165,51 @@ static bool user_is_admin(const iam_user *u)
 	return false;
 }
 
+/* --- rows shared by users and roles ------------------------------------------------ */
+
+typedef bool (*row_reader)(sqlite3 *db, sqlite3_stmt *st, gh_arena *a, void *out, gh_err *err);
+
+/* One row by `sql` (?1 = a1, ?2 = a2 when a2.p); *found tells whether there was one. */
+static bool get_one(sqlite3 *db, const char *sql, const char *a1, gh_str a2, gh_arena *a, row_reader rd, void *out,
+		    bool *found, gh_err *err)
+{
+	sqlite3_stmt *st = prep(db, sql, err);
+	if (!st)
+		return false;
+	bind_text(st, 1, a1);
+	if (a2.p)
+		bind_str(st, 2, a2);
+	int rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	bool ok = true;
+	if (rc == SQLITE_ROW)
+		ok = rd(db, st, a, out, err);
+	else if (rc != SQLITE_DONE)
+		ok = sql_fail(db, err, "read");
+	sqlite3_finalize(st);
+	return ok;
+}
+
+/* Up to `max` rows of `elem` bytes each; *truncated when the statement had one more. */
+static bool list_page(sqlite3 *db, sqlite3_stmt *st, size_t elem, row_reader rd, int max, gh_arena *a, void **out,
+		      size_t *n, bool *truncated, gh_err *err)
+{
+	*out = gh_arena_alloc(a, (size_t)(max + 1) * elem);
+	*n = 0;
+	*truncated = false;
+	int rc;
+	bool ok = true;
+	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == (size_t)max) {
+			*truncated = true;
+			break;
+		}
+		ok = rd(db, st, a, (char *)*out + (*n)++ * elem, err);
+	}
+	sqlite3_finalize(st);
+	return ok;
+}
+
 /* --- users ----------------------------------------------------------------------- */
 
 bool iam_store_insert_user(sqlite3 *db, const iam_user *u, gh_err *err)
@@ -190,8 +235,9 @@ bool iam_store_insert_user(sqlite3 *db, const iam_user *u, gh_err *err)
 
 #define USER_COLS "id, account, name, path, arn, created"
 
-static bool read_user(sqlite3 *db, sqlite3_stmt *st, gh_arena *a, iam_user *u, gh_err *err)
+static bool read_user(sqlite3 *db, sqlite3_stmt *st, gh_arena *a, void *out, gh_err *err)
 {
+	iam_user *u = out;
 	*u = (iam_user){
 		.id = col_text(st, 0, a),
 		.account = col_text(st, 1, a),
@@ -206,32 +252,12 @@ static bool read_user(sqlite3 *db, sqlite3_stmt *st, gh_arena *a, iam_user *u, g
 	return true;
 }
 
-static bool get_user_where(sqlite3 *db, const char *sql, const char *a1, gh_str a2, gh_arena *a,
-			   iam_user *out, gh_err *err, bool *found)
-{
-	sqlite3_stmt *st = prep(db, sql, err);
-	if (!st)
-		return false;
-	bind_text(st, 1, a1);
-	if (a2.p)
-		bind_str(st, 2, a2);
-	int rc = sqlite3_step(st);
-	*found = rc == SQLITE_ROW;
-	bool ok = true;
-	if (rc == SQLITE_ROW)
-		ok = read_user(db, st, a, out, err);
-	else if (rc != SQLITE_DONE)
-		ok = sql_fail(db, err, "read user");
-	sqlite3_finalize(st);
-	return ok;
-}
-
 bool iam_store_get_user(sqlite3 *db, const char *account, gh_str name, gh_arena *a, iam_user *out,
 			gh_err *err)
 {
 	bool found;
-	if (!get_user_where(db, "SELECT " USER_COLS " FROM iam_users WHERE account = ?1 AND name = ?2",
-			    account, name, a, out, err, &found))
+	if (!get_one(db, "SELECT " USER_COLS " FROM iam_users WHERE account = ?1 AND name = ?2", account, name, a,
+		     read_user, out, &found, err))
 		return false;
 	if (!found)
 		return gh_fail(err, "NoSuchEntity", 404, "The user with name " GH_STR_FMT " cannot be found.",
@@ -242,8 +268,8 @@ bool iam_store_get_user(sqlite3 *db, const char *account, gh_str name, gh_arena 
 bool iam_store_get_user_by_id(sqlite3 *db, const char *id, gh_arena *a, iam_user *out, gh_err *err)
 {
 	bool found;
-	if (!get_user_where(db, "SELECT " USER_COLS " FROM iam_users WHERE id = ?1", id, (gh_str){ 0 }, a,
-			    out, err, &found))
+	if (!get_one(db, "SELECT " USER_COLS " FROM iam_users WHERE id = ?1", id, (gh_str){ 0 }, a, read_user, out,
+		     &found, err))
 		return false;
 	if (!found)
 		return gh_fail(err, "NoSuchEntity", 404, "The user with id %s cannot be found.", id);
@@ -276,22 +302,7 @@ bool iam_store_list_users(sqlite3 *db, const char *account, gh_str path_prefix, 
 			  gh_arena *a, iam_user **out, size_t *n, bool *truncated, gh_err *err)
 {
 	sqlite3_stmt *st = list_stmt(db, USER_COLS, "iam_users", account, path_prefix, marker, max, err);
-	if (!st)
-		return false;
-	*out = gh_arena_alloc(a, (size_t)(max + 1) * sizeof **out);
-	*n = 0;
-	*truncated = false;
-	int rc;
-	bool ok = true;
-	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == (size_t)max) {
-			*truncated = true;
-			break;
-		}
-		ok = read_user(db, st, a, &(*out)[(*n)++], err);
-	}
-	sqlite3_finalize(st);
-	return ok;
+	return st && list_page(db, st, sizeof **out, read_user, max, a, (void **)out, n, truncated, err);
 }
 
 bool iam_store_delete_user(sqlite3 *db, const char *account, gh_str name, gh_err *err)
@@ -442,8 +453,9 @@ bool iam_store_insert_role(sqlite3 *db, const iam_role *r, gh_err *err)
 
 #define ROLE_COLS "id, account, name, path, arn, trust_policy, description, max_session, created"
 
-static bool read_role(sqlite3 *db, sqlite3_stmt *st, gh_arena *a, iam_role *r, gh_err *err)
+static bool read_role(sqlite3 *db, sqlite3_stmt *st, gh_arena *a, void *out, gh_err *err)
 {
+	iam_role *r = out;
 	*r = (iam_role){
 		.id = col_text(st, 0, a),
 		.account = col_text(st, 1, a),
@@ -458,32 +470,12 @@ static bool read_role(sqlite3 *db, sqlite3_stmt *st, gh_arena *a, iam_role *r, g
 	return load_tags(db, "iam_role_tags", "role_id", r->id, a, &r->tags, &r->ntags, err);
 }
 
-static bool get_role_where(sqlite3 *db, const char *sql, const char *a1, gh_str a2, gh_arena *a,
-			   iam_role *out, gh_err *err, bool *found)
-{
-	sqlite3_stmt *st = prep(db, sql, err);
-	if (!st)
-		return false;
-	bind_text(st, 1, a1);
-	if (a2.p)
-		bind_str(st, 2, a2);
-	int rc = sqlite3_step(st);
-	*found = rc == SQLITE_ROW;
-	bool ok = true;
-	if (rc == SQLITE_ROW)
-		ok = read_role(db, st, a, out, err);
-	else if (rc != SQLITE_DONE)
-		ok = sql_fail(db, err, "read role");
-	sqlite3_finalize(st);
-	return ok;
-}
-
 bool iam_store_get_role(sqlite3 *db, const char *account, gh_str name, gh_arena *a, iam_role *out,
 			gh_err *err)
 {
 	bool found;
-	if (!get_role_where(db, "SELECT " ROLE_COLS " FROM iam_roles WHERE account = ?1 AND name = ?2",
-			    account, name, a, out, err, &found))
+	if (!get_one(db, "SELECT " ROLE_COLS " FROM iam_roles WHERE account = ?1 AND name = ?2", account, name, a,
+		     read_role, out, &found, err))
 		return false;
 	if (!found)
 		return gh_fail(err, "NoSuchEntity", 404, "The role with name " GH_STR_FMT " cannot be found.",
@@ -494,8 +486,8 @@ bool iam_store_get_role(sqlite3 *db, const char *account, gh_str name, gh_arena 
 bool iam_store_get_role_by_id(sqlite3 *db, const char *id, gh_arena *a, iam_role *out, gh_err *err)
 {
 	bool found;
-	if (!get_role_where(db, "SELECT " ROLE_COLS " FROM iam_roles WHERE id = ?1", id, (gh_str){ 0 }, a,
-			    out, err, &found))
+	if (!get_one(db, "SELECT " ROLE_COLS " FROM iam_roles WHERE id = ?1", id, (gh_str){ 0 }, a, read_role, out,
+		     &found, err))
 		return false;
 	if (!found)
 		return gh_fail(err, "NoSuchEntity", 404, "The role with id %s cannot be found.", id);
@@ -506,22 +498,7 @@ bool iam_store_list_roles(sqlite3 *db, const char *account, gh_str path_prefix, 
 			  gh_arena *a, iam_role **out, size_t *n, bool *truncated, gh_err *err)
 {
 	sqlite3_stmt *st = list_stmt(db, ROLE_COLS, "iam_roles", account, path_prefix, marker, max, err);
-	if (!st)
-		return false;
-	*out = gh_arena_alloc(a, (size_t)(max + 1) * sizeof **out);
-	*n = 0;
-	*truncated = false;
-	int rc;
-	bool ok = true;
-	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == (size_t)max) {
-			*truncated = true;
-			break;
-		}
-		ok = read_role(db, st, a, &(*out)[(*n)++], err);
-	}
-	sqlite3_finalize(st);
-	return ok;
+	return st && list_page(db, st, sizeof **out, read_role, max, a, (void **)out, n, truncated, err);
 }
 
 bool iam_store_delete_role(sqlite3 *db, const char *account, gh_str name, gh_err *err)

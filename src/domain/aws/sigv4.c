@@ -762,15 +762,18 @@ static bool parse_header_form(const sigv4_request *req, const sigv4_header *auth
 		if (!parse_amz_date(trim_ws(xdate->value), out, err))
 			return false;
 	} else {
+		/* A Date header is RFC 1123; some clients put the basic ISO form there too. */
 		int64_t t;
-		if (!gh_time_parse_http(trim_ws(hdate->value), &t))
-			return parse_amz_date(trim_ws(hdate->value), out, err);
-		char buf[GH_AMZDATE_LEN + 1];
-		gh_time_amzdate(t, buf);
-		out->amz_date = gh_arena_str(arena, gh_str_c(buf));
-		if (!out->amz_date.p)
-			return oom(err);
-		out->date = t;
+		if (gh_time_parse_http(trim_ws(hdate->value), &t)) {
+			char buf[GH_AMZDATE_LEN + 1];
+			gh_time_amzdate(t, buf);
+			out->amz_date = gh_arena_str(arena, gh_str_c(buf));
+			if (!out->amz_date.p)
+				return oom(err);
+			out->date = t;
+		} else if (!parse_amz_date(trim_ws(hdate->value), out, err)) {
+			return false;
+		}
 	}
 	if (!split_credential(val[0], out, err))
 		return false;
