@@ -539,6 +539,17 @@ TEST(sigv4_parse_errors_are_aws)
 	gh_err e = parse_err("AWS4-HMAC-SHA256 Credential=A\x01/x, Signature=ab, SignedHeaders=host", "20150830T123600Z", NULL);
 	CHECK_CONTAINS(e.msg, "A\\x01/x");
 
+	/* Regression (fuzz): a basic-format Date header must not end the parse early. */
+	hreq d;
+	hreq_init(&d, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE, Signature=abc, SignedHeaders=host", NULL, NULL);
+	d.h[d.req.n_headers++] = (sigv4_header){ GH_STR("Date"), GH_STR("20150830T123600Z") };
+	gh_arena da;
+	gh_arena_init(&da, 0);
+	sigv4_parsed dp;
+	CHECK(!sigv4_parse(&d.req, &da, &dp, &e));
+	CHECK_CONTAINS(e.msg, "Credential must have exactly 5 slash-delimited elements");
+	gh_arena_free(&da);
+
 	/* Two Authorization headers. */
 	hreq r;
 	hreq_init(&r, AUTH_OK, "20150830T123600Z", NULL);
