@@ -13,7 +13,9 @@
  * by encoded name then value; header names are lowercased, values trimmed with runs of
  * white space (line folds included) folded to one space, repeated headers joined with
  * ',' in arrival order; the payload hash is payload_hash when given, else SHA-256 of the
- * payload. The signed headers are taken in the order the client listed them. */
+ * payload (as AWS does outside S3, an x-amz-content-sha256 header is only a signed header:
+ * a caller with S3 semantics passes its value, or UNSIGNED-PAYLOAD, as payload_hash). The
+ * signed headers are taken in the order the client listed them. */
 #ifndef GH_DOMAIN_AWS_SIGV4_H
 #define GH_DOMAIN_AWS_SIGV4_H
 
