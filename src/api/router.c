@@ -47,29 +47,29 @@ static bool common(gh_router *r, const gh_http_request *req, gh_http_response *r
 	return false;
 }
 
+/* The engine for a request that is not a common path, or NULL once the answer is set. */
+static gh_engine *engine_for(gh_router *r, const gh_http_request *req, gh_http_response *resp)
+{
+	if (common(r, req, resp))
+		return NULL;
+	gh_engine *e = atomic_load(&r->engine);
+	if (!e)
+		http_response_set(resp, 503, "text/plain", GH_STR("starting\n"));
+	return e;
+}
+
 void router_aws(void *ctx, const gh_http_request *req, gh_http_response *resp)
 {
-	gh_router *r = ctx;
-	if (common(r, req, resp))
-		return;
-	gh_engine *e = atomic_load(&r->engine);
-	if (!e) {
-		http_response_set(resp, 503, "text/plain", GH_STR("starting\n"));
-		return;
-	}
-	aws_query_handle(e, req, resp);
+	gh_engine *e = engine_for(ctx, req, resp);
+	if (e)
+		aws_query_handle(e, req, resp);
 }
 
 void router_webhook(void *ctx, const gh_http_request *req, gh_http_response *resp)
 {
-	gh_router *r = ctx;
-	if (common(r, req, resp))
+	gh_engine *e = engine_for(ctx, req, resp);
+	if (!e)
 		return;
-	gh_engine *e = atomic_load(&r->engine);
-	if (!e) {
-		http_response_set(resp, 503, "text/plain", GH_STR("starting\n"));
-		return;
-	}
 	gh_str cluster = { 0 };
 	if (gh_str_eq_c(req->path, "/authenticate")) {
 		cluster = GH_STR("demo");
