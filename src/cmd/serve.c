@@ -54,6 +54,7 @@ static void usage(FILE *f)
 		"  --ec2-instances FILE    JSON object of EC2 instance ID to private DNS name, for the\n"
 		"                          {{EC2PrivateDNSName}} template (the sandbox cannot ask EC2)\n"
 		"  --time-offset SECONDS   shift the server's clock (tests only)\n"
+		"  --http-threads N        worker threads per listener (default: one per CPU)\n"
 		"  --log-level LEVEL       debug, info (default), warn, error\n"
 		"  -h, --help              this help\n");
 }
@@ -99,7 +100,7 @@ int cmd_serve(int argc, char **argv)
 		{ "tls-san", required_argument, 0, 'n' },     { "plain-http", no_argument, 0, 'p' },
 		{ "aws-auth", required_argument, 0, 'm' },    { "sts-passthrough", no_argument, 0, 'P' },
 		{ "time-offset", required_argument, 0, 't' }, { "log-level", required_argument, 0, 'l' },
-		{ "ec2-instances", required_argument, 0, 'I' }, { "allow-sts-endpoint", required_argument, 0, 'E' }, { "sts-ca-file", required_argument, 0, 'C' },
+		{ "ec2-instances", required_argument, 0, 'I' }, { "http-threads", required_argument, 0, 'T' }, { "allow-sts-endpoint", required_argument, 0, 'E' }, { "sts-ca-file", required_argument, 0, 'C' },
 		{ "help", no_argument, 0, 'h' },	      { 0, 0, 0, 0 },
 	};
 	const char *state_dir = "./var", *listen_aws = "127.0.0.1:9443", *listen_wh = "127.0.0.1:9444";
@@ -110,6 +111,7 @@ int cmd_serve(int argc, char **argv)
 	size_t nallowed = 0;
 	const char *sts_ca = NULL, *instances = NULL;
 	bool plain = false, passthrough = false;
+	long threads = 0;
 	long offset = 0;
 	int c;
 	optind = 1;
@@ -138,6 +140,13 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case 'C': sts_ca = optarg; break;
 		case 'I': instances = optarg; break;
+		case 'T':
+			threads = strtol(optarg, NULL, 10);
+			if (threads < 1 || threads > 256) {
+				fprintf(stderr, "serve: --http-threads takes 1 to 256\n");
+				return 2;
+			}
+			break;
 		case 't': offset = strtol(optarg, NULL, 10); break;
 		case 'l':
 			gh_log_set_level(strcmp(optarg, "debug") == 0 ? GH_LOG_DEBUG
@@ -178,7 +187,7 @@ int cmd_serve(int argc, char **argv)
 				 .nallowed_sts = nallowed, .ec2_instances_file = instances };
 	gh_metrics *metrics = metrics_new();
 	gh_http_config hc = { .bind_addr = aws_host, .port = (uint16_t)aws_port, .tls_cert_pem = tls.cert_pem,
-			      .tls_key_pem = tls.key_pem, .metrics = metrics };
+			      .tls_key_pem = tls.key_pem, .metrics = metrics, .threads = (unsigned)threads };
 	gh_router router = { .metrics = metrics };
 	gh_http_server *aws = http_server_start(&hc, router_aws, &router, &err);
 	if (!aws) {

@@ -145,32 +145,81 @@ bool url_encode_aws_buf(gh_str in, bool keep_slash, gh_buf *out)
 	return true;
 }
 
-static bool parse_pair(gh_str pair, size_t off, unsigned mode, url_param *p, char *scratch,
-		       size_t *used, gh_err *err)
+/* Bytes the query scanner must look at; every other byte is copied as is. */
+enum { QC_AMP = 1, QC_SEMI = 2, QC_EQ = 4, QC_ESC = 8 };
+static const unsigned char QUERY_CLASS[256] = {
+	['&'] = QC_AMP, [';'] = QC_SEMI, ['='] = QC_EQ, ['%'] = QC_ESC, ['+'] = QC_ESC,
+};
+
+/* One pair as found by a single pass over its bytes. */
+typedef struct pair_scan {
+	size_t end;		/* offset of the '&' that ends the pair, or raw.n */
+	size_t eq, semi;	/* first '=' and first ';', or end when absent */
+	bool name_esc, value_esc; /* a '%' or '+' in that part: it needs decoding */
+} pair_scan;
+
+static void scan_pair(gh_str raw, size_t pos, pair_scan *ps)
 {
-	bool plus = (mode & URL_PLUS_SPACE) != 0;
-	if ((mode & URL_REJECT_SEMICOLON) && memchr(pair.p, ';', pair.n))
-		return gh_fail(err, "MalformedQueryString", 404,
-			       "invalid semicolon separator in query at byte %zu",
-			       off + (size_t)((const char *)memchr(pair.p, ';', pair.n) - pair.p));
-	const char *e = memchr(pair.p, '=', pair.n);
-	size_t eq = e ? (size_t)(e - pair.p) : pair.n;
-	memset(p, 0, sizeof *p);
-	p->offset = off;
-	p->has_eq = eq < pair.n;
-	p->raw_name = gh_str_sub(pair, 0, eq);
-	p->raw_value = p->has_eq ? gh_str_sub(pair, eq + 1, pair.n) : (gh_str){ pair.p + pair.n, 0 };
-	size_t n;
-	if (!decode_at(p->raw_name, plus, off, "MalformedQueryString", 404, scratch + *used, &n, err))
+	const unsigned char *p = (const unsigned char *)raw.p;
+	size_t eq = SIZE_MAX, semi = SIZE_MAX, i = pos;
+	bool name_esc = false, value_esc = false;
+	for (; i < raw.n; i++) {
+		unsigned char k = QUERY_CLASS[p[i]];
+		if (!k)
+			continue;
+		if (k == QC_AMP)
+			break;
+		if (k == QC_EQ && eq == SIZE_MAX)
+			eq = i;
+		else if (k == QC_SEMI && semi == SIZE_MAX)
+			semi = i;
+		else if (k == QC_ESC && eq == SIZE_MAX)
+			name_esc = true;
+		else if (k == QC_ESC)
+			value_esc = true;
+	}
+	ps->end = i;
+	ps->eq = eq == SIZE_MAX ? i : eq;
+	ps->semi = semi == SIZE_MAX ? i : semi;
+	ps->name_esc = name_esc;
+	ps->value_esc = value_esc;
+}
+
+/* Decodes one part into scratch; a part without '%' or '+' is copied whole. Either way
+ * the decoded bytes live in scratch, as the callers were promised. */
+static bool decode_part(gh_str raw, bool esc, bool plus, size_t base, char *scratch, size_t *used,
+			gh_str *out, gh_err *err)
+{
+	char *d = scratch + *used;
+	size_t n = raw.n;
+	if (!esc) {
+		if (n)
+			memcpy(d, raw.p, n);
+	} else if (!decode_at(raw, plus, base, "MalformedQueryString", 404, d, &n, err)) {
 		return false;
-	p->name = (gh_str){ scratch + *used, n };
-	*used += n;
-	if (!decode_at(p->raw_value, plus, off + eq + 1, "MalformedQueryString", 404, scratch + *used,
-		       &n, err))
-		return false;
-	p->value = (gh_str){ scratch + *used, n };
+	}
+	*out = (gh_str){ d, n };
 	*used += n;
 	return true;
+}
+
+/* Fills p from the scanned pair at [pos, ps->end): the ';' rule first, then the name's
+ * escapes, then the value's, as before the scan was a single pass. */
+static bool parse_pair(gh_str raw, size_t pos, const pair_scan *ps, unsigned mode, url_param *p,
+		       char *scratch, size_t *used, gh_err *err)
+{
+	bool plus = (mode & URL_PLUS_SPACE) != 0;
+	if ((mode & URL_REJECT_SEMICOLON) && ps->semi < ps->end)
+		return gh_fail(err, "MalformedQueryString", 404,
+			       "invalid semicolon separator in query at byte %zu", ps->semi);
+	memset(p, 0, sizeof *p);
+	p->offset = pos;
+	p->has_eq = ps->eq < ps->end;
+	p->raw_name = (gh_str){ raw.p + pos, ps->eq - pos };
+	p->raw_value = p->has_eq ? (gh_str){ raw.p + ps->eq + 1, ps->end - ps->eq - 1 }
+				 : (gh_str){ raw.p + ps->end, 0 };
+	return decode_part(p->raw_name, ps->name_esc, plus, pos, scratch, used, &p->name, err) &&
+	       decode_part(p->raw_value, ps->value_esc, plus, ps->eq + 1, scratch, used, &p->value, err);
 }
 
 bool url_query_parse(gh_str raw, unsigned mode, url_param *out, size_t max_params, size_t *n_out,
@@ -185,22 +234,38 @@ bool url_query_parse(gh_str raw, unsigned mode, url_param *out, size_t max_param
 		return gh_fail(err, "InternalError", 500, "query scratch space too small");
 	size_t used = 0, n = 0, pos = 0;
 	while (pos < raw.n) {
-		const char *a = memchr(raw.p + pos, '&', raw.n - pos);
-		size_t amp = a ? (size_t)(a - raw.p) : raw.n;
-		gh_str pair = gh_str_sub(raw, pos, amp - pos);
-		if (pair.n > 0) {
+		pair_scan ps;
+		scan_pair(raw, pos, &ps);
+		if (ps.end > pos) {
 			if (n == max_params)
 				return gh_fail(err, "RequestTooLarge", 413,
 					       "query string has more than %zu parameters (at byte %zu)",
 					       max_params, pos);
-			if (!parse_pair(pair, pos, mode, &out[n], scratch, &used, err))
+			if (!parse_pair(raw, pos, &ps, mode, &out[n], scratch, &used, err))
 				return false;
 			n++;
 		}
-		pos = amp + 1;
+		pos = ps.end + 1;
 	}
 	*n_out = n;
 	return true;
+}
+
+/* How many times c occurs. Whole blocks of a fixed size let the compiler use vector
+ * compares (GCC does at -O2); a separator is too frequent for memchr to pay off. */
+static size_t count_byte(gh_str s, char c)
+{
+	enum { BLOCK = 32 };
+	size_t count = 0, i = 0;
+	for (; s.n - i >= BLOCK; i += BLOCK) {
+		unsigned char in_block = 0;
+		for (int k = 0; k < BLOCK; k++)
+			in_block += s.p[i + k] == c;
+		count += in_block;
+	}
+	for (; i < s.n; i++)
+		count += s.p[i] == c;
+	return count;
 }
 
 bool url_query_parse_arena(gh_arena *a, gh_str raw, unsigned mode, url_query *out, gh_err *err)
@@ -211,10 +276,7 @@ bool url_query_parse_arena(gh_arena *a, gh_str raw, unsigned mode, url_query *ou
 		return gh_fail(err, "RequestTooLarge", 413,
 			       "query string is %zu bytes, more than the %d allowed", raw.n,
 			       URL_QUERY_MAX_BYTES);
-	size_t pairs = 1;
-	for (const char *x = raw.n ? memchr(raw.p, '&', raw.n) : NULL; x;
-	     x = memchr(x + 1, '&', (size_t)(raw.p + raw.n - x - 1)))
-		pairs++;
+	size_t pairs = 1 + count_byte(raw, '&');
 	if (pairs > URL_QUERY_MAX_PARAMS + 1)
 		pairs = URL_QUERY_MAX_PARAMS + 1;
 	url_param *params = gh_arena_alloc(a, pairs * sizeof *params);
@@ -229,10 +291,30 @@ bool url_query_parse_arena(gh_arena *a, gh_str raw, unsigned mode, url_query *ou
 	return true;
 }
 
+/* Length first: most names differ in length, and then no bytes are compared. */
+static bool same(gh_str a, gh_str b)
+{
+	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
+static bool same_ignoring_case(gh_str a, gh_str b)
+{
+	if (a.n != b.n)
+		return false;
+	for (size_t i = 0; i < a.n; i++) {
+		char x = a.p[i], y = b.p[i];
+		x = (x >= 'A' && x <= 'Z') ? (char)(x + 32) : x;
+		y = (y >= 'A' && y <= 'Z') ? (char)(y + 32) : y;
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
 const url_param *url_query_first(const url_query *q, gh_str name)
 {
 	for (size_t i = 0; i < q->n; i++)
-		if (gh_str_eq(q->params[i].name, name))
+		if (same(q->params[i].name, name))
 			return &q->params[i];
 	return NULL;
 }
@@ -240,7 +322,7 @@ const url_param *url_query_first(const url_query *q, gh_str name)
 const url_param *url_query_ifirst(const url_query *q, gh_str name)
 {
 	for (size_t i = 0; i < q->n; i++)
-		if (gh_str_ieq(q->params[i].name, name))
+		if (same_ignoring_case(q->params[i].name, name))
 			return &q->params[i];
 	return NULL;
 }
@@ -249,6 +331,6 @@ size_t url_query_count(const url_query *q, gh_str name)
 {
 	size_t c = 0;
 	for (size_t i = 0; i < q->n; i++)
-		c += gh_str_eq(q->params[i].name, name);
+		c += same(q->params[i].name, name);
 	return c;
 }

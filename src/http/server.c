@@ -137,6 +137,12 @@ static void http_log_mhd(void *cls, const char *fmt, va_list ap)
 	size_t n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r' || msg[n - 1] == '.'))
 		msg[--n] = '\0';
+	/* MHD 0.9.75 says this of every thread-pool worker it configures, though our logger is
+	 * the first option: noise, not a problem. */
+	if (strncmp(msg, "MHD_OPTION_EXTERNAL_LOGGER is not the first option", 50) == 0) {
+		gh_log_debug("http.server.mhd", "message", msg);
+		return;
+	}
 	if (http_starting) {
 		if (!http_start_msg[0])
 			snprintf(http_start_msg, sizeof http_start_msg, "%s", msg);

@@ -62,15 +62,39 @@ static const char *go_plain(gh_str s, char *out, size_t cap)
 	return out;
 }
 
+/* The allowlist of step 9, lowercase. Step 9 records which parameter carries each name
+ * (after step 8 and 9 a name has one spelling and one value), so steps 10..16 read it
+ * there instead of searching the query again. */
+enum { P_ACTION, P_VERSION, P_ALGORITHM, P_CREDENTIAL, P_DATE, P_EXPIRES, P_SECURITY_TOKEN, P_SIGNATURE,
+       P_SIGNED_HEADERS, N_ALLOWED };
+#define LIT(s) { (s), sizeof(s) - 1 }
+static const gh_str ALLOWED[N_ALLOWED] = {
+	LIT("action"),	      LIT("version"),		   LIT("x-amz-algorithm"),
+	LIT("x-amz-credential"), LIT("x-amz-date"),	   LIT("x-amz-expires"),
+	LIT("x-amz-security-token"), LIT("x-amz-signature"), LIT("x-amz-signedheaders"),
+};
+
 typedef struct tk {
 	const token_trace *trace;
 	gh_err e;
+	const url_param *param[N_ALLOWED]; /* filled by step 9 */
 } tk;
 
 static const char *const STEP_NAMES[TOKEN_STEPS + 1] = {
 	"",	  "size",     "prefix",	    "base64", "scheme", "host",	  "path",   "query", "duplicates",
 	"allowlist", "action", "cluster-id", "expires", "date", "expiry", "future", "signature",
 };
+
+/* Every failure writes the whole error; the 512-byte message is not cleared on the
+ * success path, which runs per request. */
+static void tk_init(tk *t, const token_trace *trace)
+{
+	t->trace = trace;
+	t->e.code = NULL;
+	t->e.status = 0;
+	t->e.msg[0] = '\0';
+	memset(t->param, 0, sizeof t->param);
+}
 
 static bool tracing(const tk *t)
 {
@@ -112,9 +136,41 @@ static bool fail_with(tk *t, int step)
 	return false;
 }
 
-static bool ascii_ieq(gh_str a, gh_str b)
+/* ---------- comparisons and searches inlined here: they run per byte or per pair ---------- */
+
+static char lower(char c)
 {
-	return gh_str_ieq(a, b);
+	return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+}
+
+static bool str_is(gh_str s, gh_str lit)
+{
+	return s.n == lit.n && (lit.n == 0 || memcmp(s.p, lit.p, lit.n) == 0);
+}
+
+static bool same_folded(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lower(a[i]) != lower(b[i]))
+			return false;
+	return true;
+}
+
+/* ASCII case folding only, as upstream compares parameter names. Inline so that the
+ * length test, which settles most comparisons, costs no call. */
+static inline bool str_ieq(gh_str a, gh_str b)
+{
+	return a.n == b.n && same_folded(a.p, b.p, a.n);
+}
+
+/* gh_str_find, inlined: the fields searched here (host, credential, header lists) are
+ * a few dozen bytes, too short for memchr's call to pay off. */
+static inline size_t find_byte(gh_str s, char c, size_t from)
+{
+	for (size_t i = from; i < s.n; i++)
+		if (s.p[i] == c)
+			return i;
+	return s.n;
 }
 
 /* ---------- partitions (botocore/SDK v2 partitions.json, authenticator's domain table) ---------- */
@@ -275,13 +331,13 @@ static bool check_host(const token_config *cfg, gh_str host, tk *t)
 		return host_fail(t, FMT_PREFIX "could not parse region for pre-signed URL %s, invalid host format: %s",
 				 h, h);
 	}
-	if (gh_str_eq_c(host, "sts.amazonaws.com")) {
+	if (str_is(host, GH_STR("sts.amazonaws.com"))) {
 		if (strcmp(pid, "aws") == 0)
 			return true;
 		return host_fail(t, FMT_PREFIX "global endpoint unsupported in partition %s", pid);
 	}
-	size_t d1 = gh_str_find(host, '.', 0);
-	size_t d2 = gh_str_find(host, '.', d1 + 1);
+	size_t d1 = find_byte(host, '.', 0);
+	size_t d2 = find_byte(host, '.', d1 + 1);
 	gh_str region = gh_str_sub(host, d1 + 1, d2 - d1 - 1);
 	if (!valid_region(region)) {
 		char r[4 * ECHO_MAX + 16];
@@ -310,7 +366,8 @@ static bool check_host(const token_config *cfg, gh_str host, tk *t)
 
 bool token_check_host(const token_config *cfg, gh_str host, gh_err *err)
 {
-	tk t = { NULL, { 0 } };
+	tk t;
+	tk_init(&t, NULL);
 	if (check_host(cfg, host, &t))
 		return true;
 	if (err)
@@ -410,7 +467,14 @@ static bool host_char_ok(unsigned char c)
 {
 	if (c >= 0x80 || is_alnum((char)c))
 		return true;
-	return strchr("-_.~!$&'()*+,;=:[]<>\"", c) != NULL && c != 0;
+	switch (c) {
+	case '-': case '_': case '.': case '~': case '!': case '$': case '&': case '\'': case '(':
+	case ')': case '*': case '+': case ',': case ';': case '=': case ':': case '[': case ']':
+	case '<': case '>': case '"':
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Go's unescape: '%' needs two hex digits; in a host only %8X..%FX and %25 decode, and
@@ -507,21 +571,41 @@ static bool valid_userinfo(gh_str u)
 	return true;
 }
 
+static unsigned char is_ctl(unsigned char c)
+{
+	return (unsigned char)((c < 0x20) | (c == 0x7f));
+}
+
+/* Go's stringContainsCTLByte, over the whole URL on every request. The message names no
+ * position, so there is no early exit, and whole blocks of a fixed size let the compiler
+ * use vector compares (GCC does at -O2); the tail goes byte by byte. */
+static bool has_ctl_byte(gh_str s)
+{
+	enum { BLOCK = 32 };
+	const unsigned char *p = (const unsigned char *)s.p;
+	unsigned char ctl = 0;
+	size_t i = 0;
+	for (; s.n - i >= BLOCK; i += BLOCK)
+		for (int k = 0; k < BLOCK; k++)
+			ctl |= is_ctl(p[i + k]);
+	for (; i < s.n; i++)
+		ctl |= is_ctl(p[i]);
+	return ctl != 0;
+}
+
 static bool go_url_parse(gh_str raw, gh_arena *a, go_url *u, char *msg, size_t cap)
 {
 	memset(u, 0, sizeof *u);
-	size_t hash = gh_str_find(raw, '#', 0);
+	const char *h = memchr(raw.p, '#', raw.n);
+	size_t hash = h ? (size_t)(h - raw.p) : raw.n;
 	gh_str rest = gh_str_sub(raw, 0, hash);
 	gh_str frag = gh_str_sub(raw, hash + 1, raw.n);
 	u->has_fragment = hash < raw.n;
-	for (size_t i = 0; i < rest.n; i++) {
-		unsigned char c = (unsigned char)rest.p[i];
-		if (c < 0x20 || c == 0x7f) {
-			snprintf(msg, cap, "net/url: invalid control character in URL");
-			return false;
-		}
+	if (has_ctl_byte(rest)) {
+		snprintf(msg, cap, "net/url: invalid control character in URL");
+		return false;
 	}
-	if (gh_str_eq_c(rest, "*")) {
+	if (str_is(rest, GH_STR("*"))) {
 		u->path = rest;
 		return true;
 	}
@@ -552,7 +636,7 @@ static bool go_url_parse(gh_str raw, gh_arena *a, go_url *u, char *msg, size_t c
 		}
 		break;
 	}
-	size_t qm = gh_str_find(rest, '?', 0);
+	size_t qm = find_byte(rest, '?', 0);
 	u->raw_query = qm < rest.n ? gh_str_sub(rest, qm + 1, rest.n) : (gh_str){ "", 0 };
 	rest = gh_str_sub(rest, 0, qm);
 	if (!(rest.n && rest.p[0] == '/')) {
@@ -560,8 +644,8 @@ static bool go_url_parse(gh_str raw, gh_arena *a, go_url *u, char *msg, size_t c
 			u->opaque = rest;
 			return true;
 		}
-		gh_str seg = gh_str_sub(rest, 0, gh_str_find(rest, '/', 0));
-		if (gh_str_find(seg, ':', 0) < seg.n) {
+		gh_str seg = gh_str_sub(rest, 0, find_byte(rest, '/', 0));
+		if (find_byte(seg, ':', 0) < seg.n) {
 			snprintf(msg, cap, "first path segment in URL cannot contain colon");
 			return false;
 		}
@@ -569,7 +653,7 @@ static bool go_url_parse(gh_str raw, gh_arena *a, go_url *u, char *msg, size_t c
 	bool triple = rest.n >= 3 && memcmp(rest.p, "///", 3) == 0;
 	if ((u->scheme.n || !triple) && rest.n >= 2 && rest.p[0] == '/' && rest.p[1] == '/') {
 		gh_str auth = gh_str_sub(rest, 2, rest.n);
-		size_t slash = gh_str_find(auth, '/', 0);
+		size_t slash = find_byte(auth, '/', 0);
 		rest = gh_str_sub(auth, slash, auth.n);
 		auth = gh_str_sub(auth, 0, slash);
 		size_t at = last_index(auth, '@');
@@ -582,7 +666,7 @@ static bool go_url_parse(gh_str raw, gh_arena *a, go_url *u, char *msg, size_t c
 				snprintf(msg, cap, "net/url: invalid userinfo");
 				return false;
 			}
-			size_t c = gh_str_find(ui, ':', 0);
+			size_t c = find_byte(ui, ':', 0);
 			if (!go_unescape(gh_str_sub(ui, 0, c), GO_USER, a, &tmp, msg, cap))
 				return false;
 			if (c < ui.n && !go_unescape(gh_str_sub(ui, c + 1, ui.n), GO_USER, a, &tmp, msg, cap))
@@ -790,63 +874,82 @@ static void go_time_string(const go_time *t, char *out, size_t cap)
 
 /* ---------- the checks ---------- */
 
-static const char *const ALLOWED[] = {
-	"action",	    "version",	       "x-amz-algorithm",      "x-amz-credential",    "x-amz-date",
-	"x-amz-expires", "x-amz-security-token", "x-amz-signature", "x-amz-signedheaders",
-};
-
-static bool allowed_param(gh_str name)
+/* name folded to lowercase equals lit, which is lowercase already. */
+static bool folds_to(gh_str name, gh_str lit)
 {
-	for (size_t i = 0; i < sizeof ALLOWED / sizeof ALLOWED[0]; i++)
-		if (gh_str_ieq_c(name, ALLOWED[i]))
-			return true;
-	return false;
+	if (name.n != lit.n)
+		return false;
+	for (size_t i = 0; i < lit.n; i++)
+		if (lower(name.p[i]) != lit.p[i])
+			return false;
+	return true;
 }
 
-/* The first pair of a name (case-insensitive); after step 8 a name has one spelling. */
-static gh_str param(const token_result *r, gh_str name)
+static int allowed_index(gh_str name)
 {
-	const url_param *p = url_query_ifirst(&r->query, name);
-	return p ? p->value : (gh_str){ "", 0 };
+	for (int k = 0; k < N_ALLOWED; k++)
+		if (folds_to(name, ALLOWED[k]))
+			return k;
+	return -1;
+}
+
+/* The value of an allowlisted parameter, empty when absent (valid after step 9). */
+static gh_str param(const tk *t, int k)
+{
+	return t->param[k] ? t->param[k]->value : (gh_str){ "", 0 };
 }
 
 static bool first_of_name(const url_query *q, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
-		if (gh_str_eq(q->params[j].name, q->params[i].name))
+		if (str_is(q->params[j].name, q->params[i].name))
 			return false;
 	return true;
 }
 
+/* An earlier name equal to params[i]'s ignoring case only. */
+static bool case_variant_before(const url_query *q, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (!str_is(q->params[j].name, q->params[i].name) && str_ieq(q->params[j].name, q->params[i].name))
+			return true;
+	return false;
+}
+
+static bool repeated_after(const url_query *q, size_t i)
+{
+	for (size_t j = i + 1; j < q->n; j++)
+		if (str_is(q->params[j].name, q->params[i].name))
+			return true;
+	return false;
+}
+
 static bool step_query(tk *t, token_result *out, gh_arena *arena)
 {
-	gh_err e = { 0 };
-	if (!url_query_parse_arena(arena, out->raw_query, URL_QUERY_GO, &out->query, &e))
+	/* Upstream's message is generic: the parser's own is not needed. */
+	if (!url_query_parse_arena(arena, out->raw_query, URL_QUERY_GO, &out->query, NULL))
 		return fail(t, 7, "TokenQuery", FMT_PREFIX "malformed query parameter");
 	pass(t, 7, "%zu parameters", out->query.n);
 
 	const url_query *q = &out->query;
 	char k[4 * ECHO_MAX + 16];
-	for (size_t i = 0; i < q->n; i++) {
-		if (!first_of_name(q, i))
-			continue;
-		for (size_t j = 0; j < i; j++)
-			if (!gh_str_eq(q->params[j].name, q->params[i].name) &&
-			    ascii_ieq(q->params[j].name, q->params[i].name))
-				return fail(t, 8, "TokenDuplicateParam", FMT_PREFIX "duplicate query parameter found: %s",
-					    go_quote(q->params[i].name, k, sizeof k));
-	}
+	for (size_t i = 0; i < q->n; i++)
+		if (first_of_name(q, i) && case_variant_before(q, i))
+			return fail(t, 8, "TokenDuplicateParam", FMT_PREFIX "duplicate query parameter found: %s",
+				    go_quote(q->params[i].name, k, sizeof k));
 	pass(t, 8, "no name repeated with a different case");
 
+	/* Every i reached here is the first of its name: a repeated name fails at its first
+	 * occurrence, either as not allowed or as having more than one value. */
 	for (size_t i = 0; i < q->n; i++) {
-		if (!first_of_name(q, i))
-			continue;
-		if (!allowed_param(q->params[i].name))
+		int a = allowed_index(q->params[i].name);
+		if (a < 0)
 			return fail(t, 9, "TokenParamNotAllowed", FMT_PREFIX "non-whitelisted query parameter %s",
 				    go_quote(q->params[i].name, k, sizeof k));
-		if (url_query_count(q, q->params[i].name) != 1)
+		if (repeated_after(q, i))
 			return fail(t, 9, "TokenMultipleValues",
 				    FMT_PREFIX "query parameter with multiple values not supported");
+		t->param[a] = &q->params[i];
 	}
 	pass(t, 9, "every parameter allowed, one value each");
 	return true;
@@ -856,8 +959,8 @@ static bool signed_cluster_id(gh_str list)
 {
 	size_t pos = 0;
 	while (pos <= list.n) {
-		size_t semi = gh_str_find(list, ';', pos);
-		if (gh_str_ieq_c(gh_str_sub(list, pos, semi - pos), TOKEN_CLUSTER_ID_HEADER))
+		size_t semi = find_byte(list, ';', pos);
+		if (folds_to((gh_str){ list.p + pos, semi - pos }, GH_STR(TOKEN_CLUSTER_ID_HEADER)))
 			return true;
 		pos = semi + 1;
 	}
@@ -869,8 +972,8 @@ static void split_credential(token_result *out, gh_str cred)
 	gh_str part[4] = { { "", 0 }, { "", 0 }, { "", 0 }, { "", 0 } };
 	size_t pos = 0;
 	for (int i = 0; i < 4 && pos <= cred.n; i++) {
-		size_t slash = gh_str_find(cred, '/', pos);
-		part[i] = gh_str_sub(cred, pos, slash - pos);
+		size_t slash = find_byte(cred, '/', pos);
+		part[i] = (gh_str){ cred.p + pos, slash - pos };
 		pos = slash + 1;
 	}
 	out->access_key_id = part[0];
@@ -882,11 +985,11 @@ static void split_credential(token_result *out, gh_str cred)
 static bool step_params(tk *t, const token_config *cfg, token_result *out, int64_t now)
 {
 	char q[4 * ECHO_MAX + 16], w[128];
-	if (!gh_str_eq_c(param(out, GH_STR("action")), "GetCallerIdentity"))
+	if (!str_is(param(t, P_ACTION), GH_STR("GetCallerIdentity")))
 		return fail(t, 10, "TokenAction", FMT_PREFIX "unexpected action parameter in pre-signed URL");
 	pass(t, 10, "GetCallerIdentity");
 
-	gh_str sh = param(out, GH_STR("x-amz-signedheaders"));
+	gh_str sh = param(t, P_SIGNED_HEADERS);
 	if (!signed_cluster_id(sh))
 		return fail(t, 11, "TokenUnsignedClusterId",
 			    FMT_PREFIX "client did not sign the " TOKEN_CLUSTER_ID_HEADER " header in the pre-signed URL");
@@ -894,17 +997,17 @@ static bool step_params(tk *t, const token_config *cfg, token_result *out, int64
 		pass(t, 11, "signed headers %s", go_plain(sh, q, sizeof q));
 
 	int64_t exp;
-	bool ok = go_atoi(param(out, GH_STR("x-amz-expires")), &exp);
+	bool ok = go_atoi(param(t, P_EXPIRES), &exp);
 	if (!ok || exp < 0 || exp > 900)
 		return fail(t, 12, "TokenExpiresParam", FMT_PREFIX "invalid X-Amz-Expires parameter in pre-signed URL: %lld",
 			    (long long)exp);
 	out->expires_param = exp;
 	pass(t, 12, "%lld seconds (legacy, STS ignores it)", (long long)exp);
 
-	gh_str date = param(out, GH_STR("x-amz-date"));
+	gh_str date = param(t, P_DATE);
 	if (date.n == 0)
 		return fail(t, 13, "TokenDate", FMT_PREFIX "X-Amz-Date parameter must be present in pre-signed URL");
-	split_credential(out, param(out, GH_STR("x-amz-credential")));
+	split_credential(out, param(t, P_CREDENTIAL));
 	go_time gt;
 	char msg[GH_ERR_MSG_MAX];
 	if (!go_parse_date(date, &gt, msg, sizeof msg))
@@ -970,7 +1073,7 @@ static bool step_url(tk *t, const token_config *cfg, token_result *out, gh_arena
 	return true;
 }
 
-static void build_request(const token_config *cfg, token_result *out)
+static void build_request(const tk *t, const token_config *cfg, token_result *out)
 {
 	out->headers[0] = (sigv4_header){ GH_STR("host"), out->host };
 	out->headers[1] = (sigv4_header){ GH_STR(TOKEN_CLUSTER_ID_HEADER), gh_str_c(cfg->cluster_id) };
@@ -980,14 +1083,14 @@ static void build_request(const token_config *cfg, token_result *out)
 	out->request.query = out->raw_query;
 	out->request.headers = out->headers;
 	out->request.n_headers = 2;
-	out->security_token = param(out, GH_STR("x-amz-security-token"));
+	out->security_token = param(t, P_SECURITY_TOKEN);
 	if (out->extra_endpoint) {
 		out->expected_region = (gh_str){ "", 0 };
-	} else if (gh_str_eq_c(out->host, "sts.amazonaws.com")) {
+	} else if (str_is(out->host, GH_STR("sts.amazonaws.com"))) {
 		out->expected_region = GH_STR("us-east-1");
 	} else {
-		size_t d1 = gh_str_find(out->host, '.', 0);
-		size_t d2 = gh_str_find(out->host, '.', d1 + 1);
+		size_t d1 = find_byte(out->host, '.', 0);
+		size_t d2 = find_byte(out->host, '.', d1 + 1);
 		out->expected_region = gh_str_sub(out->host, d1 + 1, d2 - d1 - 1);
 	}
 }
@@ -996,7 +1099,8 @@ bool token_check(const token_config *cfg, gh_str token, int64_t now, gh_arena *a
 		 const token_trace *trace, token_result *out, gh_err *err)
 {
 	memset(out, 0, sizeof *out);
-	tk t = { trace, { 0 } };
+	tk t;
+	tk_init(&t, trace);
 	size_t max = cfg->max_token_len ? cfg->max_token_len : TOKEN_DEFAULT_MAX_LEN;
 	bool ok = false;
 	if (token.n > max) {
@@ -1014,7 +1118,7 @@ bool token_check(const token_config *cfg, gh_str token, int64_t now, gh_arena *a
 	gh_str b64 = gh_str_sub(token, sizeof TOKEN_PREFIX - 1, token.n);
 	uint8_t *buf = gh_arena_alloc(arena, base64_decoded_max(b64.n) + 1);
 	size_t n;
-	gh_err e = { 0 };
+	gh_err e; /* filled by the decoder when it fails, read only then */
 	if (!buf) {
 		fail(&t, 3, "OutOfMemory", "out of memory decoding the token");
 		goto done;
@@ -1028,7 +1132,7 @@ bool token_check(const token_config *cfg, gh_str token, int64_t now, gh_arena *a
 
 	if (!step_url(&t, cfg, out, arena) || !step_query(&t, out, arena) || !step_params(&t, cfg, out, now))
 		goto done;
-	build_request(cfg, out);
+	build_request(&t, cfg, out);
 	ok = true;
 done:
 	if (!ok && err)
@@ -1039,7 +1143,8 @@ done:
 bool token_parse_signature(const token_result *tok, gh_arena *arena, const token_trace *trace,
 			   sigv4_parsed *out, gh_err *err)
 {
-	tk t = { trace, { 0 } };
+	tk t;
+	tk_init(&t, trace);
 	if (!sigv4_parse(&tok->request, arena, out, &t.e))
 		goto fail;
 	if (out->form != SIGV4_FORM_QUERY) {

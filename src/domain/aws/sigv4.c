@@ -109,7 +109,11 @@ static void cw_puts(cw *w, gh_str s)
 
 static void cw_putc(cw *w, char c)
 {
-	cw_put(w, &c, 1);
+	char *d = cw_room(w, 1);
+	if (d) {
+		*d = c;
+		w->n++;
+	}
 }
 
 static void cw_lower(cw *w, gh_str s)
@@ -159,6 +163,60 @@ static const char *sv_quote(gh_str s, char *out, size_t cap)
 	return out;
 }
 
+/* Comparisons and searches inlined here: they run per pair and per header. */
+#define LIT(s) { (s), sizeof(s) - 1 }
+
+static bool str_is(gh_str s, gh_str lit)
+{
+	return s.n == lit.n && (lit.n == 0 || memcmp(s.p, lit.p, lit.n) == 0);
+}
+
+static char lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+}
+
+static bool same_folded(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lower(a[i]) != lower(b[i]))
+			return false;
+	return true;
+}
+
+/* Inline so that the length test, which settles most comparisons, costs no call. */
+static inline bool str_ieq(gh_str a, gh_str b)
+{
+	return a.n == b.n && same_folded(a.p, b.p, a.n);
+}
+
+/* gh_str_find, inlined: credentials, paths and header lists are a few dozen bytes,
+ * too short for memchr's call to pay off. */
+static inline size_t find_byte(gh_str s, char c, size_t from)
+{
+	for (size_t i = from; i < s.n; i++)
+		if (s.p[i] == c)
+			return i;
+	return s.n;
+}
+
+/* How many times c occurs. Whole blocks of a fixed size let the compiler use vector
+ * compares (GCC does at -O2); a separator is too frequent for memchr to pay off. */
+static size_t count_byte(gh_str s, char c)
+{
+	enum { BLOCK = 32 };
+	size_t count = 0, i = 0;
+	for (; s.n - i >= BLOCK; i += BLOCK) {
+		unsigned char in_block = 0;
+		for (int k = 0; k < BLOCK; k++)
+			in_block += s.p[i + k] == c;
+		count += in_block;
+	}
+	for (; i < s.n; i++)
+		count += s.p[i] == c;
+	return count;
+}
+
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
@@ -175,12 +233,12 @@ static gh_str trim_ws(gh_str s)
 	return s;
 }
 
-static const sigv4_header *find_header(const sigv4_request *req, const char *name, size_t *count)
+static const sigv4_header *find_header(const sigv4_request *req, gh_str name, size_t *count)
 {
 	const sigv4_header *first = NULL;
 	size_t c = 0;
 	for (size_t i = 0; i < req->n_headers; i++) {
-		if (gh_str_ieq_c(req->headers[i].name, name)) {
+		if (str_ieq(req->headers[i].name, name)) {
 			if (!first)
 				first = &req->headers[i];
 			c++;
@@ -251,7 +309,7 @@ static bool normalize_path(gh_str path, cw *out, sv_mem *m)
 		return false;
 	size_t n = 0, pos = 0;
 	while (pos <= path.n) {
-		size_t slash = gh_str_find(path, '/', pos);
+		size_t slash = find_byte(path, '/', pos);
 		gh_str s = gh_str_sub(path, pos, slash - pos);
 		if (s.n == 2 && s.p[0] == '.' && s.p[1] == '.') {
 			if (n > 0)
@@ -308,35 +366,83 @@ static int cmp_qpair(const void *x, const void *y)
 	return c ? c : cmp_str(a->v, b->v);
 }
 
+/* A signed query has about ten pairs: insertion sort spares qsort's indirect calls there.
+ * Pairs that compare equal are byte-identical, so any correct sort gives the same text. */
+static void sort_pairs(qpair *p, size_t n)
+{
+	if (n > 32) {
+		qsort(p, n, sizeof *p, cmp_qpair);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		qpair x = p[i];
+		size_t j = i;
+		for (; j > 0 && cmp_qpair(&p[j - 1], &x) > 0; j--)
+			p[j] = p[j - 1];
+		p[j] = x;
+	}
+}
+
 static bool upper_hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
 }
 
-/* True when encode(decode(s)) == s: unreserved bytes and %XX escapes (uppercase hex) of
- * bytes that need one. Then the raw text is already canonical and is used in place,
- * which spares most parameters a decode and an encode. */
-static bool already_canonical(gh_str s)
+static int upper_hex_value(char c)
 {
-	for (size_t i = 0; i < s.n; i++) {
-		unsigned char c = (unsigned char)s.p[i];
+	return c <= '9' ? c - '0' : c - 'A' + 10;
+}
+
+/* Is the '%' at s[i] an escape that encoding would write back as is: two uppercase hex
+ * digits (inside n) of a byte that needs escaping? */
+static bool canonical_escape(const char *s, size_t i, size_t n)
+{
+	if (i + 2 >= n || !upper_hex(s[i + 1]) || !upper_hex(s[i + 2]))
+		return false;
+	return !url_is_unreserved((unsigned char)(upper_hex_value(s[i + 1]) << 4 | upper_hex_value(s[i + 2])));
+}
+
+/* One raw pair, found in a single pass: where it ends, where its name ends, and whether
+ * each part is already canonical (encode(decode(part)) == part: unreserved bytes and
+ * canonical escapes only). Such a part is used in place, which spares most parameters a
+ * decode and an encode. An escape's two digits are never '&' or '=', so skipping them
+ * cannot hide a delimiter. */
+typedef struct canon_scan {
+	size_t end;		/* the pair's '&', or q.n */
+	size_t eq;		/* its first '=', or end */
+	bool name_ok, value_ok;
+} canon_scan;
+
+static void scan_canon_pair(gh_str q, size_t pos, canon_scan *cs)
+{
+	size_t i = pos, eq = SIZE_MAX;
+	bool name_ok = true, value_ok = true;
+	for (; i < q.n; i++) {
+		unsigned char c = (unsigned char)q.p[i];
 		if (url_is_unreserved(c))
 			continue;
-		if (c != '%' || i + 2 >= s.n || !upper_hex(s.p[i + 1]) || !upper_hex(s.p[i + 2]))
-			return false;
-		int hi = s.p[i + 1] <= '9' ? s.p[i + 1] - '0' : s.p[i + 1] - 'A' + 10;
-		int lo = s.p[i + 2] <= '9' ? s.p[i + 2] - '0' : s.p[i + 2] - 'A' + 10;
-		if (url_is_unreserved((unsigned char)(hi << 4 | lo)))
-			return false;
-		i += 2;
+		if (c == '&')
+			break;
+		if (c == '=' && eq == SIZE_MAX) {
+			eq = i;
+		} else if (c == '%' && canonical_escape(q.p, i, q.n)) {
+			i += 2;
+		} else if (eq == SIZE_MAX) {
+			name_ok = false;
+		} else {
+			value_ok = false;
+		}
 	}
-	return true;
+	cs->end = i;
+	cs->eq = eq == SIZE_MAX ? i : eq;
+	cs->name_ok = name_ok;
+	cs->value_ok = value_ok;
 }
 
 /* The canonical (decoded, then re-encoded) form of one raw name or value. */
-static bool canon_part(gh_str raw, sv_mem *m, gh_str *out, gh_str *decoded)
+static bool canon_part(gh_str raw, bool canonical, sv_mem *m, gh_str *out, gh_str *decoded)
 {
-	if (already_canonical(raw)) {
+	if (canonical) {
 		*out = raw;
 		if (decoded)
 			*decoded = (gh_str){ NULL, 0 };
@@ -353,9 +459,9 @@ static bool canon_part(gh_str raw, sv_mem *m, gh_str *out, gh_str *decoded)
 }
 
 /* Is the pair named `want`? Names are compared decoded, as the parser sees them. */
-static bool pair_named(gh_str raw_name, gh_str decoded, const char *want)
+static bool pair_named(gh_str raw_name, gh_str decoded, gh_str want)
 {
-	return decoded.p ? gh_str_eq_c(decoded, want) : gh_str_eq_c(raw_name, want);
+	return str_is(decoded.p ? decoded : raw_name, want);
 }
 
 static bool canon_query(const sigv4_request *req, enum sigv4_form form, cw *w, sv_mem *m,
@@ -366,34 +472,36 @@ static bool canon_query(const sigv4_request *req, enum sigv4_form form, cw *w, s
 		return true;
 	if (!url_check_escapes(q, err))
 		return false;
-	size_t max = 1;
-	for (const char *a = memchr(q.p, '&', q.n); a; a = memchr(a + 1, '&', (size_t)(q.p + q.n - a - 1)))
-		max++;
+	size_t max = 1 + count_byte(q, '&');
 	qpair *pairs = sv_alloc(m, max * sizeof *pairs);
 	if (!pairs)
 		return oom(err);
 	size_t np = 0, total = 0;
 	for (size_t pos = 0; pos < q.n;) {
-		size_t amp = gh_str_find(q, '&', pos);
-		gh_str pair = gh_str_sub(q, pos, amp - pos);
-		pos = amp + 1;
-		if (pair.n == 0)
+		canon_scan cs;
+		scan_canon_pair(q, pos, &cs);
+		gh_str raw_name = { q.p + pos, cs.eq - pos };
+		gh_str raw_value = cs.eq < cs.end ? (gh_str){ q.p + cs.eq + 1, cs.end - cs.eq - 1 }
+						  : (gh_str){ q.p + cs.end, 0 };
+		bool empty = cs.end == pos;
+		pos = cs.end + 1;
+		if (empty)
 			continue;
 		if (++total > SIGV4_MAX_QUERY_PARAMS)
 			return gh_fail(err, "RequestTooLarge", 413,
 				       "query string has more than %d parameters", SIGV4_MAX_QUERY_PARAMS);
-		size_t eq = gh_str_find(pair, '=', 0);
-		gh_str raw_name = gh_str_sub(pair, 0, eq), raw_value = gh_str_sub(pair, eq + 1, pair.n);
 		gh_str name_dec;
-		if (!canon_part(raw_name, m, &pairs[np].k, &name_dec) || !canon_part(raw_value, m, &pairs[np].v, NULL))
+		if (!canon_part(raw_name, cs.name_ok, m, &pairs[np].k, &name_dec) ||
+		    !canon_part(raw_value, cs.value_ok, m, &pairs[np].v, NULL))
 			return oom(err);
-		if (form == SIGV4_FORM_QUERY && pair_named(raw_name, name_dec, "X-Amz-Signature"))
+		if (form == SIGV4_FORM_QUERY && pair_named(raw_name, name_dec, GH_STR("X-Amz-Signature")))
 			continue;
-		if ((req->flags & SIGV4_UNSIGNED_TOKEN_PARAM) && pair_named(raw_name, name_dec, "X-Amz-Security-Token"))
+		if ((req->flags & SIGV4_UNSIGNED_TOKEN_PARAM) &&
+		    pair_named(raw_name, name_dec, GH_STR("X-Amz-Security-Token")))
 			continue;
 		np++;
 	}
-	qsort(pairs, np, sizeof *pairs, cmp_qpair);
+	sort_pairs(pairs, np);
 	for (size_t i = 0; i < np; i++) {
 		if (i)
 			cw_putc(w, '&');
@@ -430,7 +538,7 @@ static void canon_headers(const sigv4_request *req, gh_str signed_headers, cw *w
 {
 	size_t pos = 0;
 	while (pos <= signed_headers.n) {
-		size_t semi = gh_str_find(signed_headers, ';', pos);
+		size_t semi = find_byte(signed_headers, ';', pos);
 		gh_str name = gh_str_sub(signed_headers, pos, semi - pos);
 		pos = semi + 1;
 		if (name.n == 0)
@@ -439,7 +547,7 @@ static void canon_headers(const sigv4_request *req, gh_str signed_headers, cw *w
 		cw_putc(w, ':');
 		bool first = true;
 		for (size_t i = 0; i < req->n_headers; i++) {
-			if (!gh_str_ieq(req->headers[i].name, name))
+			if (!str_ieq(req->headers[i].name, name))
 				continue;
 			if (!first)
 				cw_putc(w, ',');
@@ -608,7 +716,7 @@ static bool split_credential(gh_str cred, sigv4_parsed *out, gh_err *err)
 	gh_str part[5];
 	size_t n = 0, pos = 0;
 	while (pos <= cred.n && n < 6) {
-		size_t slash = gh_str_find(cred, '/', pos);
+		size_t slash = find_byte(cred, '/', pos);
 		if (n < 5)
 			part[n] = gh_str_sub(cred, pos, slash - pos);
 		n++;
@@ -637,7 +745,7 @@ static bool check_terminator_and_date(const sigv4_parsed *p, gh_err *err)
 	char msg[GH_ERR_MSG_MAX], q1[96], q2[96];
 	size_t o = 0;
 	msg[0] = '\0';
-	if (!gh_str_eq_c(p->terminator, TERMINATOR))
+	if (!str_is(p->terminator, GH_STR(TERMINATOR)))
 		o += (size_t)snprintf(msg + o, sizeof msg - o,
 				      "Credential should be scoped with a valid terminator: '" TERMINATOR
 				      "', not '%s'. ",
@@ -661,8 +769,8 @@ static bool signed_headers_have_host(gh_str list)
 {
 	size_t pos = 0;
 	while (pos <= list.n) {
-		size_t semi = gh_str_find(list, ';', pos);
-		if (gh_str_ieq_c(gh_str_sub(list, pos, semi - pos), "host"))
+		size_t semi = find_byte(list, ';', pos);
+		if (str_ieq(gh_str_sub(list, pos, semi - pos), GH_STR("host")))
 			return true;
 		pos = semi + 1;
 	}
@@ -741,8 +849,8 @@ static bool parse_header_form(const sigv4_request *req, const sigv4_header *auth
 			val[i] = val_s;
 		}
 	}
-	const sigv4_header *xdate = find_header(req, "x-amz-date", NULL);
-	const sigv4_header *hdate = xdate ? NULL : find_header(req, "date", NULL);
+	const sigv4_header *xdate = find_header(req, GH_STR("x-amz-date"), NULL);
+	const sigv4_header *hdate = xdate ? NULL : find_header(req, GH_STR("date"), NULL);
 	char msg[GH_ERR_MSG_MAX];
 	size_t o = 0;
 	for (int i = 0; i < 3; i++)
@@ -777,38 +885,59 @@ static bool parse_header_form(const sigv4_request *req, const sigv4_header *auth
 	}
 	if (!split_credential(val[0], out, err))
 		return false;
-	const sigv4_header *tok = find_header(req, "x-amz-security-token", NULL);
+	const sigv4_header *tok = find_header(req, GH_STR("x-amz-security-token"), NULL);
 	if (tok)
 		out->security_token = trim_ws(tok->value);
 	return finish_parse(out, err);
 }
 
 enum { QP_ALG, QP_CRED, QP_SIG, QP_SH, QP_DATE, QP_EXPIRES, QP_TOKEN, QP_N };
-static const char *const QP_NAMES[QP_N] = {
-	"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders",
-	"X-Amz-Date",	   "X-Amz-Expires",    "X-Amz-Security-Token",
+static const gh_str QP_NAMES[QP_N] = {
+	LIT("X-Amz-Algorithm"), LIT("X-Amz-Credential"), LIT("X-Amz-Signature"), LIT("X-Amz-SignedHeaders"),
+	LIT("X-Amz-Date"),	LIT("X-Amz-Expires"),	 LIT("X-Amz-Security-Token"),
 };
 
-static bool parse_query_form(const url_query *q, sigv4_parsed *out, gh_err *err)
+/* Where each authentication parameter first appears and how often: one pass over the
+ * pairs instead of a search (and a count) per name. */
+typedef struct auth_params {
+	const url_param *first[QP_N];
+	size_t count[QP_N];
+} auth_params;
+
+static void find_auth_params(const url_query *q, auth_params *ap)
 {
-	const url_param *qp[QP_N];
-	for (int i = 0; i < QP_N; i++) {
-		gh_str name = gh_str_c(QP_NAMES[i]);
-		if (url_query_count(q, name) > 1)
-			return gh_fail(err, "IncompleteSignature", 400,
-				       "AWS query-string parameter '%s' appears more than once.", QP_NAMES[i]);
-		qp[i] = url_query_first(q, name);
+	memset(ap, 0, sizeof *ap);
+	for (size_t i = 0; i < q->n; i++) {
+		for (int k = 0; k < QP_N; k++) {
+			if (!str_is(q->params[i].name, QP_NAMES[k]))
+				continue;
+			if (!ap->first[k])
+				ap->first[k] = &q->params[i];
+			ap->count[k]++;
+			break;
+		}
 	}
+}
+
+static bool parse_query_form(const auth_params *ap, sigv4_parsed *out, gh_err *err)
+{
+	const url_param *const *qp = ap->first;
+	for (int i = 0; i < QP_N; i++)
+		if (ap->count[i] > 1)
+			return gh_fail(err, "IncompleteSignature", 400,
+				       "AWS query-string parameter '" GH_STR_FMT "' appears more than once.",
+				       GH_STR_ARG(QP_NAMES[i]));
 	char msg[GH_ERR_MSG_MAX];
 	size_t o = 0;
 	for (int i = QP_ALG; i <= QP_DATE; i++)
 		if (!qp[i] || qp[i]->value.n == 0)
 			o += (size_t)snprintf(msg + o, sizeof msg - o,
-					      "AWS query-string parameters must include '%s'. ", QP_NAMES[i]);
+					      "AWS query-string parameters must include '" GH_STR_FMT "'. ",
+					      GH_STR_ARG(QP_NAMES[i]));
 	if (o)
 		return gh_fail(err, "IncompleteSignature", 400,
 			       "%sRe-examine the query-string parameters.", msg);
-	if (!gh_str_eq_c(qp[QP_ALG]->value, SIGV4_ALGORITHM))
+	if (!str_is(qp[QP_ALG]->value, GH_STR(SIGV4_ALGORITHM)))
 		return unsupported_algorithm(qp[QP_ALG]->value, err);
 	out->form = SIGV4_FORM_QUERY;
 	out->signature = qp[QP_SIG]->value;
@@ -826,10 +955,10 @@ static bool parse_query_form(const url_query *q, sigv4_parsed *out, gh_err *err)
 	return finish_parse(out, err);
 }
 
-static bool has_query_auth(const url_query *q)
+static bool has_query_auth(const auth_params *ap)
 {
 	for (int i = QP_ALG; i <= QP_SH; i++)
-		if (url_query_first(q, gh_str_c(QP_NAMES[i])))
+		if (ap->first[i])
 			return true;
 	return false;
 }
@@ -846,20 +975,22 @@ bool sigv4_parse(const sigv4_request *req, gh_arena *arena, sigv4_parsed *out, g
 		return gh_fail(err, "RequestTooLarge", 413,
 			       "query string has %zu parameters, more than the %d allowed", q.n,
 			       SIGV4_MAX_QUERY_PARAMS);
+	auth_params ap;
+	find_auth_params(&q, &ap);
 	size_t n_auth;
-	const sigv4_header *auth = find_header(req, "authorization", &n_auth);
+	const sigv4_header *auth = find_header(req, GH_STR("authorization"), &n_auth);
 	if (auth) {
 		if (n_auth > 1)
 			return gh_fail(err, "IncompleteSignature", 400,
 				       "Request has more than one Authorization header.");
-		if (url_query_first(&q, GH_STR("X-Amz-Algorithm")))
+		if (ap.first[QP_ALG])
 			return gh_fail(err, "IncompleteSignature", 400,
 				       "Found both 'X-Amz-Algorithm' as a query-string param and "
 				       "'Authorization' as HTTP header.");
 		return parse_header_form(req, auth, arena, out, err);
 	}
-	if (has_query_auth(&q))
-		return parse_query_form(&q, out, err);
+	if (has_query_auth(&ap))
+		return parse_query_form(&ap, out, err);
 	return gh_fail(err, "MissingAuthenticationToken", 403, "Request is missing Authentication Token");
 }
 

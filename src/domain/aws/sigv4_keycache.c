@@ -93,7 +93,8 @@ static void fingerprint(const sigv4_keycache *c, gh_str secret, uint8_t out[GH_S
 	memcpy(buf, c->salt, SALT_LEN);
 	copy(buf + SALT_LEN, secret.p, secret.n);
 	gh_sha256(buf, SALT_LEN + secret.n, out);
-	gh_secure_zero(buf, sizeof buf);
+	/* Only these bytes ever held the secret: the rest of buf was never written. */
+	gh_secure_zero(buf, SALT_LEN + secret.n);
 }
 
 static bool field_eq(const char *stored, uint8_t n, gh_str s)
