@@ -963,20 +963,16 @@ static bool has_query_auth(const auth_params *ap)
 	return false;
 }
 
-bool sigv4_parse(const sigv4_request *req, gh_arena *arena, sigv4_parsed *out, gh_err *err)
+/* Everything after the query parse, shared by both entry points. */
+static bool parse_parsed(const sigv4_request *req, const url_query *q, gh_arena *arena, sigv4_parsed *out,
+			 gh_err *err)
 {
-	memset(out, 0, sizeof *out);
-	if (!check_bounds(req, err))
-		return false;
-	url_query q;
-	if (!url_query_parse_arena(arena, req->query, URL_QUERY_FORM, &q, err))
-		return false;
-	if (q.n > SIGV4_MAX_QUERY_PARAMS)
+	if (q->n > SIGV4_MAX_QUERY_PARAMS)
 		return gh_fail(err, "RequestTooLarge", 413,
-			       "query string has %zu parameters, more than the %d allowed", q.n,
+			       "query string has %zu parameters, more than the %d allowed", q->n,
 			       SIGV4_MAX_QUERY_PARAMS);
 	auth_params ap;
-	find_auth_params(&q, &ap);
+	find_auth_params(q, &ap);
 	size_t n_auth;
 	const sigv4_header *auth = find_header(req, GH_STR("authorization"), &n_auth);
 	if (auth) {
@@ -992,6 +988,26 @@ bool sigv4_parse(const sigv4_request *req, gh_arena *arena, sigv4_parsed *out, g
 	if (has_query_auth(&ap))
 		return parse_query_form(&ap, out, err);
 	return gh_fail(err, "MissingAuthenticationToken", 403, "Request is missing Authentication Token");
+}
+
+bool sigv4_parse(const sigv4_request *req, gh_arena *arena, sigv4_parsed *out, gh_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!check_bounds(req, err))
+		return false;
+	url_query q;
+	if (!url_query_parse_arena(arena, req->query, URL_QUERY_FORM, &q, err))
+		return false;
+	return parse_parsed(req, &q, arena, out, err);
+}
+
+bool sigv4_parse_with_query(const sigv4_request *req, const url_query *q, gh_arena *arena, sigv4_parsed *out,
+			    gh_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!check_bounds(req, err))
+		return false;
+	return parse_parsed(req, q, arena, out, err);
 }
 
 /* ---------- time and scope ---------- */

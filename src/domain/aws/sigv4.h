@@ -26,6 +26,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/str.h"
+#include "codec/url.h"
 
 #define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
 #define SIGV4_UNSIGNED_PAYLOAD "UNSIGNED-PAYLOAD"
@@ -90,6 +91,11 @@ typedef struct sigv4_parsed {
  * SignatureDoesNotMatch (403: scope date or terminator wrong, host not signed, signature
  * malformed), MalformedQueryString (404), RequestTooLarge (413). */
 bool sigv4_parse(const sigv4_request *req, gh_arena *arena, sigv4_parsed *out, gh_err *err);
+/* The same, for a caller that has already parsed req->query with url_query_parse_arena
+ * (URL_QUERY_FORM, or URL_QUERY_GO, which gives the same pairs whenever it accepts a
+ * query): same checks, order and errors, without scanning the query a second time. */
+bool sigv4_parse_with_query(const sigv4_request *req, const url_query *q, gh_arena *arena,
+			    sigv4_parsed *out, gh_err *err);
 
 /* Header form: the date must be within 15 minutes of now, both ways. Query form:
  * X-Amz-Expires must be 1..604800; expired when now > date + expires (AccessDenied,
