@@ -179,17 +179,17 @@ typedef struct partition {
 	const char *id;
 	const char *dns, *dual; /* SDK resolver suffixes */
 	const char *domain, *dual_domain; /* authenticator's accepted domains ("" = none) */
-	const char *const *regions; /* explicitly listed regions that no pattern covers */
+	const gh_str *regions; /* explicitly listed regions that no pattern covers; ends with an empty one */
 } partition;
 
-static const char *const AWS_REGIONS[] = { "aws-global", NULL };
-static const char *const CN_REGIONS[] = { "aws-cn-global", NULL };
-static const char *const GOV_REGIONS[] = { "aws-us-gov-global", NULL };
-static const char *const ISO_REGIONS[] = { "aws-iso-global", NULL };
-static const char *const ISOB_REGIONS[] = { "aws-iso-b-global", NULL };
-static const char *const ISOE_REGIONS[] = { "aws-iso-e-global", NULL };
-static const char *const ISOF_REGIONS[] = { "aws-iso-f-global", NULL };
-static const char *const NO_REGIONS[] = { NULL };
+static const gh_str AWS_REGIONS[] = { LIT("aws-global"), { NULL, 0 } };
+static const gh_str CN_REGIONS[] = { LIT("aws-cn-global"), { NULL, 0 } };
+static const gh_str GOV_REGIONS[] = { LIT("aws-us-gov-global"), { NULL, 0 } };
+static const gh_str ISO_REGIONS[] = { LIT("aws-iso-global"), { NULL, 0 } };
+static const gh_str ISOB_REGIONS[] = { LIT("aws-iso-b-global"), { NULL, 0 } };
+static const gh_str ISOE_REGIONS[] = { LIT("aws-iso-e-global"), { NULL, 0 } };
+static const gh_str ISOF_REGIONS[] = { LIT("aws-iso-f-global"), { NULL, 0 } };
+static const gh_str NO_REGIONS[] = { { NULL, 0 } };
 
 /* Order matters: the first partition whose pattern matches a region owns it, and an
  * unknown region falls back to "aws", as the SDK's aws.partition function does. */
@@ -257,8 +257,8 @@ static const partition *partition_of_region(gh_str r)
 		"us|eu|ap|sa|ca|me|af|il|mx", "cn", "us-gov", "us-iso", "us-isob", "eu-isoe", "us-isof", "eusc-de",
 	};
 	for (size_t i = 0; i < N_PARTITIONS; i++)
-		for (const char *const *x = PARTITIONS[i].regions; *x; x++)
-			if (gh_str_eq_c(r, *x))
+		for (const gh_str *x = PARTITIONS[i].regions; x->n; x++)
+			if (str_is(r, *x))
 				return &PARTITIONS[i];
 	for (size_t i = 0; i < N_PARTITIONS; i++)
 		if (region_pattern(r, patterns[i]))
@@ -299,8 +299,8 @@ static bool resolves_to(gh_str host, gh_str region)
 		return true;
 	if (host_is(host, "sts", region, p->dual))
 		return true;
-	if (gh_str_eq_c(region, "aws-global"))
-		return gh_str_eq_c(host, "sts.amazonaws.com");
+	if (str_is(region, GH_STR("aws-global")))
+		return str_is(host, GH_STR("sts.amazonaws.com"));
 	return host_is(host, "sts", region, p->dns);
 }
 
@@ -1053,7 +1053,7 @@ static bool step_url(tk *t, const token_config *cfg, token_result *out, gh_arena
 	out->raw_query = u.raw_query;
 	endpoint ep;
 	out->extra_endpoint = match_extra(cfg, u.scheme, u.host, &ep);
-	if (!gh_str_eq_c(u.scheme, "https") && !out->extra_endpoint)
+	if (!str_is(u.scheme, GH_STR("https")) && !out->extra_endpoint)
 		return fail(t, 4, "TokenScheme", FMT_PREFIX "unexpected scheme %s in pre-signed URL",
 			    go_quote(u.scheme, q, sizeof q));
 	pass(t, 4, "%s", out->extra_endpoint ? "allowed extra endpoint" : "https");
@@ -1065,7 +1065,7 @@ static bool step_url(tk *t, const token_config *cfg, token_result *out, gh_arena
 	if (tracing(t))
 		pass(t, 5, "%s%s", go_plain(u.host, q, sizeof q), out->extra_endpoint ? " (extra endpoint)" : "");
 
-	if (u.opaque.n || !gh_str_eq_c(u.path, "/"))
+	if (u.opaque.n || !str_is(u.path, GH_STR("/")))
 		return fail(t, 6, "TokenPath", FMT_PREFIX "unexpected path in pre-signed URL");
 	if (u.has_fragment)
 		return fail(t, 6, "TokenFragment", FMT_PREFIX "unexpected fragment in pre-signed URL");
@@ -1148,8 +1148,9 @@ bool token_parse_signature(const token_result *tok, gh_arena *arena, const token
 	/* Step 7 parsed this very query already (Go mode: the same pairs as SigV4's form
 	 * mode, as it accepted the query). A request edited since gets parsed afresh. */
 	bool parsed = tok->request.query.p == tok->raw_query.p && tok->request.query.n == tok->raw_query.n;
-	if (parsed ? !sigv4_parse_with_query(&tok->request, &tok->query, arena, out, &t.e)
-		   : !sigv4_parse(&tok->request, arena, out, &t.e))
+	bool ok = parsed ? sigv4_parse_with_query(&tok->request, &tok->query, arena, out, &t.e)
+			 : sigv4_parse(&tok->request, arena, out, &t.e);
+	if (!ok)
 		goto fail;
 	if (out->form != SIGV4_FORM_QUERY) {
 		gh_fail(&t.e, "IncompleteSignature", 400, "a token must carry a presigned (query) signature");

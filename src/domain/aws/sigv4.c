@@ -964,7 +964,7 @@ static bool has_query_auth(const auth_params *ap)
 }
 
 /* Everything after the query parse, shared by both entry points. */
-static bool parse_parsed(const sigv4_request *req, const url_query *q, gh_arena *arena, sigv4_parsed *out,
+static bool parse_from_query(const sigv4_request *req, const url_query *q, gh_arena *arena, sigv4_parsed *out,
 			 gh_err *err)
 {
 	if (q->n > SIGV4_MAX_QUERY_PARAMS)
@@ -998,7 +998,7 @@ bool sigv4_parse(const sigv4_request *req, gh_arena *arena, sigv4_parsed *out, g
 	url_query q;
 	if (!url_query_parse_arena(arena, req->query, URL_QUERY_FORM, &q, err))
 		return false;
-	return parse_parsed(req, &q, arena, out, err);
+	return parse_from_query(req, &q, arena, out, err);
 }
 
 bool sigv4_parse_with_query(const sigv4_request *req, const url_query *q, gh_arena *arena, sigv4_parsed *out,
@@ -1007,7 +1007,7 @@ bool sigv4_parse_with_query(const sigv4_request *req, const url_query *q, gh_are
 	memset(out, 0, sizeof *out);
 	if (!check_bounds(req, err))
 		return false;
-	return parse_parsed(req, q, arena, out, err);
+	return parse_from_query(req, q, arena, out, err);
 }
 
 /* ---------- time and scope ---------- */
