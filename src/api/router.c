@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api/aws_query.h"
+#include "api/eks_api.h"
 #include "api/tokenreview.h"
 
 void api_sigv4_request(const gh_http_request *req, sigv4_request *out)
@@ -61,7 +62,9 @@ static gh_engine *engine_for(gh_router *r, const gh_http_request *req, gh_http_r
 void router_aws(void *ctx, const gh_http_request *req, gh_http_response *resp)
 {
 	gh_engine *e = engine_for(ctx, req, resp);
-	if (e)
+	if (e && eks_api_claims(req))
+		eks_api_handle(e, req, resp);
+	else if (e)
 		aws_query_handle(e, req, resp);
 }
 

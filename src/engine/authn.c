@@ -6,6 +6,7 @@
 
 #include "crypto/hash.h"
 #include "domain/authn/mapper.h"
+#include "domain/eks/entry_mapper.h"
 #include "domain/authn/token.h"
 #include "domain/aws/arn.h"
 #include "engine/engine_internal.h"
@@ -113,10 +114,49 @@ static bool verify_locally(gh_engine *e, const token_result *tok, const sigv4_pa
 	return ok;
 }
 
+/* A cluster made with bootstrapClusterCreatorAdminPermissions in CONFIG_MAP mode: EKS
+ * maps its creator to system:masters without any aws-auth entry (as "kubernetes-admin"). */
+static bool creator_mapping(const gh_cluster_map *map, const gh_identity *id, gh_arena *a, gh_str *username,
+			    const gh_str **groups, size_t *ngroups, gh_str *source)
+{
+	if (map->mode != GH_EKS_AUTH_CONFIG_MAP || !map->bootstrap_creator || !map->creator_arn)
+		return false;
+	gh_buf bare = { 0 };
+	bool match = arn_strip_path(gh_str_c(map->creator_arn), &bare, NULL) &&
+		     gh_str_ieq(gh_buf_str(&bare), id->canonical_arn);
+	gh_buf_free(&bare);
+	if (!match)
+		return false;
+	static const gh_str masters[] = { GH_STR("system:masters") };
+	*username = GH_STR("kubernetes-admin");
+	*groups = masters;
+	*ngroups = 1;
+	gh_buf src = { 0 };
+	gh_buf_printf(&src, "the cluster creator %s (bootstrapClusterCreatorAdminPermissions)", map->creator_arn);
+	*source = gh_arena_str(a, gh_buf_str(&src));
+	gh_buf_free(&src);
+	return true;
+}
+
+static void trace_mapping(const tracer *t, const gh_eks_authn_result *ar)
+{
+	char detail[768];
+	if (ar->ran_entries)
+		for (size_t i = 0; i < ar->entries.n_trace; i++) {
+			snprintf(detail, sizeof detail, GH_STR_FMT, GH_STR_ARG(ar->entries.trace[i]));
+			step(t, "access entries", true, detail);
+		}
+	if (ar->ran_aws_auth)
+		for (size_t i = 0; i < ar->aws_auth.n_trace; i++) {
+			snprintf(detail, sizeof detail, GH_STR_FMT, GH_STR_ARG(ar->aws_auth.trace[i]));
+			step(t, "aws-auth", true, detail);
+		}
+}
+
 void engine_token_review(gh_engine *e, gh_str cluster, gh_str token, gh_arena *a, gh_token_review *out,
 			 gh_trace_fn trace, void *trace_ctx)
 {
-	*out = (gh_token_review){ 0 };
+	*out = (gh_token_review){ .entry = -1 };
 	tracer t = { trace, trace_ctx };
 	gh_err err = { 0 };
 	gh_cluster_maps *maps = maps_acquire(e);
@@ -180,23 +220,45 @@ void engine_token_review(gh_engine *e, gh_str cluster, gh_str token, gh_arena *a
 	mo.trace = trace != NULL;
 	mo.ec2_lookup = gh_mapper_instance_table_lookup;
 	mo.ec2_ctx = &e->instances;
-	gh_map_result mr;
-	gh_mapper_map(map->cfg, &out->identity, &mo, a, &mr);
-	for (size_t i = 0; i < mr.n_trace; i++) {
-		snprintf(detail, sizeof detail, GH_STR_FMT, GH_STR_ARG(mr.trace[i]));
-		step(&t, "mapping", true, detail);
+	gh_eks_map_opts eo = { .ec2_lookup = gh_mapper_instance_table_lookup, .ec2_ctx = &e->instances,
+			       .trace = trace != NULL };
+	snprintf(detail, sizeof detail, "cluster authentication mode %s", gh_eks_auth_mode_name(map->mode));
+	step(&t, "mappers", true, detail);
+	gh_str username, source;
+	const gh_str *groups;
+	size_t ngroups;
+	if (creator_mapping(map, &out->identity, a, &username, &groups, &ngroups, &source)) {
+		snprintf(detail, sizeof detail, GH_STR_FMT, GH_STR_ARG(source));
+	} else {
+		gh_eks_authn_result ar;
+		gh_eks_authn_map(map->mode, map->entries, map->n_entries, map->cfg, &out->identity, &eo, &mo, a, &ar);
+		trace_mapping(&t, &ar);
+		if (ar.status != GH_MAP_MAPPED) {
+			gh_fail(&err, ar.status == GH_MAP_NOT_MAPPED ? "NotMapped" : "MappingError", 403, GH_STR_FMT,
+				GH_STR_ARG(ar.message));
+			snprintf(detail, sizeof detail, "%s (%s)", err.msg,
+				 gh_eks_auth_mode_has_config_map(map->mode) ? map->source : "access entries");
+			step(&t, "identity is mapped", false, detail);
+			fail(out, 403, &err);
+			maps_unref(maps);
+			return;
+		}
+		username = ar.username;
+		groups = ar.groups;
+		ngroups = ar.n_groups;
+		if (ar.from == GH_EKS_FROM_ACCESS_ENTRY) {
+			snprintf(detail, sizeof detail, GH_STR_FMT, GH_STR_ARG(ar.source));
+			out->entry = ar.entries.entry;
+		} else {
+			snprintf(detail, sizeof detail, GH_STR_FMT " from %s", GH_STR_ARG(ar.source), map->source);
+		}
 	}
-	if (mr.status != GH_MAP_MAPPED) {
-		gh_fail(&err, mr.status == GH_MAP_NOT_MAPPED ? "NotMapped" : "MappingError", 403, GH_STR_FMT,
-			GH_STR_ARG(mr.message));
-		snprintf(detail, sizeof detail, "%s (%s)", err.msg, map->source);
-		step(&t, "identity is mapped", false, detail);
-		fail(out, 403, &err);
-		maps_unref(maps);
-		return;
-	}
-	snprintf(detail, sizeof detail, GH_STR_FMT " from %s", GH_STR_ARG(mr.source), map->source);
 	step(&t, "identity is mapped", true, detail);
+	struct gh_map_result_compat {
+		gh_str username;
+		const gh_str *groups;
+		size_t n_groups;
+	} mr = { username, groups, ngroups };
 	out->authenticated = true;
 	out->username = gh_arena_str(a, mr.username).p;
 	out->groups = gh_arena_alloc(a, (mr.n_groups ? mr.n_groups : 1) * sizeof *out->groups);

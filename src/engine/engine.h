@@ -132,6 +132,7 @@ typedef struct gh_token_review {
 	size_t ngroups;
 	gh_identity identity;	/* when the token verified */
 	const char *mapping_source; /* which mapping entry matched */
+	long entry;		/* the matching access entry of the cluster, or -1 */
 	int status;		/* HTTP status for a failure: 401/403/429 */
 	gh_err error;		/* why not, when !authenticated */
 } gh_token_review;

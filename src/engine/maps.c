@@ -12,7 +12,9 @@
 #include "base/log.h"
 #include "engine/engine_internal.h"
 #include "engine/maps.h"
+#include "engine/eks_json.h"
 #include "store/cluster_store.h"
+#include "store/eks_store.h"
 
 static gh_cluster_map *find(gh_cluster_maps *m, const char *cluster)
 {
@@ -145,6 +147,60 @@ static void log_diags(const char *cluster, const gh_awsauth *cfg)
 	}
 }
 
+/* The EKS side of a cluster: its mode and access entries with their associations. */
+static void load_eks(gh_engine *e, gh_cluster_map *it)
+{
+	it->mem = calloc(1, sizeof *it->mem);
+	gh_arena_init(it->mem, 0);
+	gh_arena *a = it->mem;
+	gh_err err;
+	eks_row row;
+	bool found = false;
+	it->mode = GH_EKS_AUTH_CONFIG_MAP;
+	it->bootstrap_creator = true;
+	if (!engine_read_begin(e, &err))
+		return;
+	if (eks_store_get_cluster(db_conn(e->db), it->cluster, a, &row, &found, &err) && found) {
+		it->creator_arn = row.extra ? strdup(row.extra) : NULL;
+		json_t *doc = json_loads(row.doc ? row.doc : "{}", 0, NULL);
+		json_t *ac = json_object_get(doc, "accessConfig");
+		const char *m = json_string_value(json_object_get(ac, "authenticationMode"));
+		if (m && !gh_eks_auth_mode_parse(gh_str_c(m), &it->mode, NULL))
+			it->mode = GH_EKS_AUTH_CONFIG_MAP;
+		json_t *b = json_object_get(ac, "bootstrapClusterCreatorAdminPermissions");
+		it->bootstrap_creator = b ? json_is_true(b) : true;
+		json_decref(doc);
+	}
+	eks_row *rows;
+	size_t n;
+	if (found && eks_store_list_entries(db_conn(e->db), it->cluster, a, &rows, &n, &err)) {
+		it->entries = gh_arena_alloc(a, (n ? n : 1) * sizeof *it->entries);
+		it->assocs = gh_arena_alloc(a, (n ? n : 1) * sizeof *it->assocs);
+		it->n_assocs = gh_arena_alloc(a, (n ? n : 1) * sizeof *it->n_assocs);
+		for (size_t i = 0; i < n; i++) {
+			json_t *doc = json_loads(rows[i].doc, 0, NULL);
+			bool ok = doc && eks_entry_from_json(doc, a, &it->entries[it->n_entries]);
+			json_decref(doc);
+			if (!ok)
+				continue;
+			size_t k = it->n_entries++;
+			eks_row *ar;
+			size_t na;
+			it->n_assocs[k] = 0;
+			if (!eks_store_list_assocs(db_conn(e->db), it->cluster, rows[i].key, a, &ar, &na, &err))
+				continue;
+			it->assocs[k] = gh_arena_alloc(a, (na ? na : 1) * sizeof **it->assocs);
+			for (size_t j = 0; j < na; j++) {
+				json_t *ad = json_loads(ar[j].doc, 0, NULL);
+				if (ad && eks_assoc_from_json(ad, a, &it->assocs[k][it->n_assocs[k]]))
+					it->n_assocs[k]++;
+				json_decref(ad);
+			}
+		}
+	}
+	engine_read_end(e);
+}
+
 bool maps_publish(gh_engine *e, gh_err *err)
 {
 	gh_arena a;
@@ -171,6 +227,7 @@ bool maps_publish(gh_engine *e, gh_err *err)
 	for (size_t i = 0; i < n; i++) {
 		gh_cluster_map *it = &fresh->items[fresh->n++];
 		it->cluster = strdup(names[i]);
+		load_eks(e, it);
 		gh_cluster_map *prev = find(old, names[i]);
 		gh_err lerr = { 0 };
 		char source[512];
@@ -242,6 +299,11 @@ void maps_unref(gh_cluster_maps *m)
 		free(it->cluster);
 		free(it->source);
 		free(it->load_error);
+		free(it->creator_arn);
+		if (it->mem) {
+			gh_arena_free(it->mem);
+			free(it->mem);
+		}
 	}
 	free(m->items);
 	free(m);

@@ -7,6 +7,9 @@
 
 #include "codec/yaml.h"
 #include "domain/authn/awsauth.h"
+#include "domain/eks/access_entry.h"
+#include "domain/eks/access_policy.h"
+#include "domain/eks/cluster.h"
 #include "engine/engine.h"
 
 typedef struct gh_cluster_maps gh_cluster_maps;
@@ -18,6 +21,15 @@ typedef struct gh_cluster_map {
 	char *load_error;	 /* the whole ConfigMap failed to load: the previous mapping stays */
 	const struct gh_cluster_map *borrowed;
 	gh_cluster_maps *borrowed_from; /* cfg belongs to this older snapshot */
+	/* The EKS side: mode, creator, access entries and each entry's associations. */
+	gh_eks_auth_mode mode;
+	bool bootstrap_creator;
+	char *creator_arn;
+	gh_eks_access_entry *entries;
+	size_t n_entries;
+	gh_eks_association **assocs; /* per entry */
+	size_t *n_assocs;
+	gh_arena *mem;		     /* owns the EKS side */
 } gh_cluster_map;
 
 struct gh_cluster_maps {

@@ -39,12 +39,11 @@ bool cluster_store_bootstrap(sqlite3 *db, const char *name, const char *account,
 {
 	if (!cluster_store_create(db, name, account, region, partition, admin_arn, now, err))
 		return false;
-	char map_users[1024];
-	snprintf(map_users, sizeof map_users,
-		 "- userarn: %s\n  username: admin\n  groups:\n    - system:masters\n", admin_arn);
+	/* The creator needs no aws-auth entry: in CONFIG_MAP mode EKS maps the cluster's
+	 * creator to system:masters by itself (engine/authn.c), and so does gatehouse. */
 	json_t *cm = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}}", "apiVersion", "v1", "kind",
 			       "ConfigMap", "metadata", "name", "aws-auth", "namespace", "kube-system", "data",
-			       "mapRoles", "", "mapUsers", map_users);
+			       "mapRoles", "", "mapUsers", "");
 	char *body = json_dumps(cm, JSON_COMPACT);
 	bool ok = cluster_store_put_object(db, name, "ConfigMap", "kube-system", "aws-auth", body, err);
 	free(body);

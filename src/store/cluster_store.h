@@ -10,7 +10,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 
-/* Creates cluster `name` with an aws-auth ConfigMap mapping `admin_arn` to system:masters. */
+/* Creates cluster `name`, made by `admin_arn`, with an empty aws-auth ConfigMap. */
 bool cluster_store_bootstrap(sqlite3 *db, const char *name, const char *account, const char *region,
 			     const char *partition, const char *admin_arn, int64_t now, gh_err *err) GH_MUST_CHECK;
 bool cluster_store_create(sqlite3 *db, const char *name, const char *account, const char *region,

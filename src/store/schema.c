@@ -39,6 +39,17 @@ const char *const gh_schema_migrations[] = {
 	 * across a restart, falls back to them instead of locking anyone out */
 	"CREATE TABLE aws_auth_good(cluster TEXT NOT NULL, section TEXT NOT NULL, body TEXT,"
 	"  PRIMARY KEY(cluster, section));",
+	/* 4: the EKS API: each cluster's settings as the Cluster document DescribeCluster
+	 * answers, access entries and their policy associations (JSON documents keyed as EKS
+	 * keys them) */
+	"ALTER TABLE clusters ADD COLUMN doc TEXT NOT NULL DEFAULT '{}';"
+	"CREATE TABLE eks_access_entries(cluster TEXT NOT NULL REFERENCES clusters(name) ON DELETE CASCADE,"
+	"  principal_key TEXT NOT NULL, doc TEXT NOT NULL, created INTEGER NOT NULL,"
+	"  PRIMARY KEY(cluster, principal_key));"
+	"CREATE TABLE eks_associations(cluster TEXT NOT NULL, principal_key TEXT NOT NULL,"
+	"  policy_arn TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(cluster, principal_key, policy_arn),"
+	"  FOREIGN KEY(cluster, principal_key) REFERENCES eks_access_entries(cluster, principal_key)"
+	"  ON DELETE CASCADE);",
 };
 const size_t gh_schema_migrations_count = sizeof gh_schema_migrations / sizeof gh_schema_migrations[0];
 

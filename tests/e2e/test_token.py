@@ -28,7 +28,7 @@ def token_review_maps_admin(sb):
     check_eq(status, 200, str(r))
     check_eq(r["status"]["authenticated"], True)
     u = r["status"]["user"]
-    check_eq(u["username"], "admin")
+    check_eq(u["username"], "kubernetes-admin")
     check_eq(u["groups"], ["system:masters"])
     check(u["uid"].startswith("aws-iam-authenticator:"), u["uid"])
     check(u["extra"]["arn"][0].endswith(":user/admin"))
@@ -105,7 +105,7 @@ def token_for_assumed_role_maps_through_aws_auth_file(sb):
     check_in("identity is not mapped", text)
     rc, text, err = sb.gatehouse("explain", "token", "--state-dir", sb.dir, get_token(sb))
     check_eq(rc, 0, text + err)
-    check_in("username:     admin", text)
+    check_in("username:     kubernetes-admin", text)
     check_in("system:masters", text)
     sb.aws("iam", "delete-role", "--role-name", "viewer", check_rc=0)
 

@@ -1,0 +1,173 @@
+#include "api/eks_api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/aws_query.h"
+#include "api/rest_json.h"
+#include "base/log.h"
+#include "engine/eks.h"
+
+bool eks_api_claims(const gh_http_request *req)
+{
+	return gh_str_has_prefix(req->path, GH_STR("/clusters")) ||
+	       gh_str_has_prefix(req->path, GH_STR("/access-policies")) ||
+	       gh_str_has_prefix(req->path, GH_STR("/tags/"));
+}
+
+typedef struct call {
+	gh_engine *e;
+	const gh_http_request *req;
+	gh_caller c;
+	rest_match m;
+	json_t *body, *out;
+	gh_eks_page pg;
+} call;
+
+typedef bool (*op_fn)(call *x, gh_err *err);
+
+static bool create_cluster(call *x, gh_err *err)
+{
+	return engine_eks_create_cluster(x->e, &x->c, x->body, &x->out, err);
+}
+static bool list_clusters(call *x, gh_err *err)
+{
+	return engine_eks_list_clusters(x->e, &x->c, &x->pg, &x->out, err);
+}
+static bool describe_cluster(call *x, gh_err *err)
+{
+	return engine_eks_describe_cluster(x->e, &x->c, x->m.labels[0], &x->out, err);
+}
+static bool delete_cluster(call *x, gh_err *err)
+{
+	return engine_eks_delete_cluster(x->e, &x->c, x->m.labels[0], &x->out, err);
+}
+static bool update_cluster_config(call *x, gh_err *err)
+{
+	return engine_eks_update_cluster_config(x->e, &x->c, x->m.labels[0], x->body, &x->out, err);
+}
+static bool create_access_entry(call *x, gh_err *err)
+{
+	return engine_eks_create_access_entry(x->e, &x->c, x->m.labels[0], x->body, &x->out, err);
+}
+static bool list_access_entries(call *x, gh_err *err)
+{
+	return engine_eks_list_access_entries(x->e, &x->c, x->m.labels[0], &x->pg, &x->out, err);
+}
+static bool describe_access_entry(call *x, gh_err *err)
+{
+	return engine_eks_describe_access_entry(x->e, &x->c, x->m.labels[0], x->m.labels[1], &x->out, err);
+}
+static bool update_access_entry(call *x, gh_err *err)
+{
+	return engine_eks_update_access_entry(x->e, &x->c, x->m.labels[0], x->m.labels[1], x->body, &x->out, err);
+}
+static bool delete_access_entry(call *x, gh_err *err)
+{
+	x->out = json_object();
+	return engine_eks_delete_access_entry(x->e, &x->c, x->m.labels[0], x->m.labels[1], err);
+}
+static bool associate_policy(call *x, gh_err *err)
+{
+	return engine_eks_associate_policy(x->e, &x->c, x->m.labels[0], x->m.labels[1], x->body, &x->out, err);
+}
+static bool list_associated(call *x, gh_err *err)
+{
+	return engine_eks_list_associated_policies(x->e, &x->c, x->m.labels[0], x->m.labels[1], &x->pg, &x->out, err);
+}
+static bool disassociate_policy(call *x, gh_err *err)
+{
+	x->out = json_object();
+	return engine_eks_disassociate_policy(x->e, &x->c, x->m.labels[0], x->m.labels[1], x->m.labels[2], err);
+}
+static bool list_access_policies(call *x, gh_err *err)
+{
+	return engine_eks_list_access_policies(x->e, &x->c, &x->pg, &x->out, err);
+}
+
+typedef struct route {
+	const char *method, *pattern, *name;
+	op_fn fn;
+} route;
+
+/* More specific patterns first: a label never spans a '/'. */
+static const route routes[] = {
+	{ "POST", "/clusters", "CreateCluster", create_cluster },
+	{ "GET", "/clusters", "ListClusters", list_clusters },
+	{ "GET", "/access-policies", "ListAccessPolicies", list_access_policies },
+	{ "GET", "/clusters/{name}", "DescribeCluster", describe_cluster },
+	{ "DELETE", "/clusters/{name}", "DeleteCluster", delete_cluster },
+	{ "POST", "/clusters/{name}/update-config", "UpdateClusterConfig", update_cluster_config },
+	{ "POST", "/clusters/{name}/access-entries", "CreateAccessEntry", create_access_entry },
+	{ "GET", "/clusters/{name}/access-entries", "ListAccessEntries", list_access_entries },
+	{ "GET", "/clusters/{name}/access-entries/{principalArn}", "DescribeAccessEntry", describe_access_entry },
+	{ "POST", "/clusters/{name}/access-entries/{principalArn}", "UpdateAccessEntry", update_access_entry },
+	{ "DELETE", "/clusters/{name}/access-entries/{principalArn}", "DeleteAccessEntry", delete_access_entry },
+	{ "POST", "/clusters/{name}/access-entries/{principalArn}/access-policies", "AssociateAccessPolicy",
+	  associate_policy },
+	{ "GET", "/clusters/{name}/access-entries/{principalArn}/access-policies", "ListAssociatedAccessPolicies",
+	  list_associated },
+	{ "DELETE", "/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}",
+	  "DisassociateAccessPolicy", disassociate_policy },
+};
+
+static bool page_params(call *x, gh_err *err)
+{
+	gh_str v;
+	if (rest_query_param(x->req, "maxResults", &v)) {
+		int64_t n;
+		if (!gh_str_to_i64(v, &n) || n < 1 || n > 100)
+			return gh_fail(err, "InvalidParameterException", 400, "maxResults must be between 1 and 100");
+		x->pg.max_results = (int)n;
+	}
+	if (rest_query_param(x->req, "nextToken", &v))
+		x->pg.next_token = v;
+	if (rest_query_param(x->req, "associatedPolicyArn", &v))
+		x->pg.filter = v;
+	return true;
+}
+
+void eks_api_handle(gh_engine *e, const gh_http_request *req, gh_http_response *resp)
+{
+	call x = { .e = e, .req = req };
+	gh_err err = { 0 };
+	const route *r = NULL;
+	bool path_known = false;
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0] && !r; i++) {
+		rest_match m;
+		if (!rest_route_match(routes[i].pattern, req->path, req->arena, &m))
+			continue;
+		path_known = true;
+		if (gh_str_eq_c(req->method, routes[i].method)) {
+			r = &routes[i];
+			x.m = m;
+		}
+	}
+	bool ok = true;
+	if (!r)
+		ok = gh_fail(&err, path_known ? "InvalidRequestException" : "NotFoundException", path_known ? 405 : 404,
+			     "No operation for " GH_STR_FMT " " GH_STR_FMT, GH_STR_ARG(req->method),
+			     GH_STR_ARG(req->path));
+	sigv4_request sreq;
+	if (ok) {
+		api_sigv4_request(req, &sreq);
+		ok = engine_aws_authenticate(e, &sreq, req->arena, &x.c, &err);
+		if (!ok && err.code && strcmp(err.code, "InvalidClientTokenId") == 0)
+			err.code = "UnrecognizedClientException"; /* rest-json services' name for it */
+	}
+	ok = ok && rest_json_body(req, &x.body, &err) && page_params(&x, &err) && r->fn(&x, &err);
+	const char *who = x.c.cred ? x.c.cred->arn : "";
+	if (ok) {
+		rest_json_answer(resp, 200, x.out ? x.out : json_object());
+		x.out = NULL;
+	} else {
+		rest_json_error(resp, &err);
+	}
+	gh_log_info("aws.call", "action", r ? r->name : "", "principal", who, "outcome", ok ? "ok" : err.code,
+		    "source", req->remote_addr);
+	json_decref(x.out);
+	json_decref(x.body);
+	if (x.c.cred)
+		engine_caller_release(&x.c);
+}
