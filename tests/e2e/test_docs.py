@@ -53,6 +53,11 @@ def docs_tokens_examples_run(sb):
 
 
 @test
+def docs_eks_examples_run(sb):
+    run_page(sb, "eks.md")
+
+
+@test
 def docs_operations_examples_run(sb):
     run_page(sb, "operations.md")
 
