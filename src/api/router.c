@@ -5,6 +5,7 @@
 
 #include "api/aws_query.h"
 #include "api/eks_api.h"
+#include "api/sar.h"
 #include "api/tokenreview.h"
 
 void api_sigv4_request(const gh_http_request *req, sigv4_request *out)
@@ -73,18 +74,22 @@ void router_webhook(void *ctx, const gh_http_request *req, gh_http_response *res
 	gh_engine *e = engine_for(ctx, req, resp);
 	if (!e)
 		return;
-	gh_str cluster = { 0 };
-	if (gh_str_eq_c(req->path, "/authenticate")) {
-		cluster = GH_STR("demo");
-	} else if (gh_str_has_prefix(req->path, GH_STR("/clusters/")) &&
-		   gh_str_has_suffix(req->path, GH_STR("/authenticate"))) {
-		cluster = gh_str_sub(req->path, 10, req->path.n - 10 - 13);
+	/* /authenticate and /authorize for the demo cluster; /clusters/NAME/... for any. */
+	gh_str cluster = GH_STR("demo"), op = req->path;
+	if (gh_str_has_prefix(req->path, GH_STR("/clusters/"))) {
+		gh_str rest = gh_str_sub(req->path, 10, req->path.n);
+		size_t slash = gh_str_find(rest, '/', 0);
+		cluster = gh_str_sub(rest, 0, slash);
+		op = gh_str_sub(rest, slash, rest.n);
+	}
+	if (gh_str_eq_c(op, "/authenticate") && cluster.n) {
+		tokenreview_handle(e, cluster, req, resp);
+	} else if (gh_str_eq_c(op, "/authorize") && cluster.n) {
+		sar_handle(e, cluster, req, resp);
 	} else {
 		http_response_set(resp, 404, "application/json",
 				  GH_STR("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
 					 "\"message\":\"the server could not find the requested resource\","
 					 "\"reason\":\"NotFound\",\"code\":404}"));
-		return;
 	}
-	tokenreview_handle(e, cluster, req, resp);
 }

@@ -15,5 +15,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_webhook_config(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_can_i(int argc, char **argv);
+int cmd_who_can(int argc, char **argv);
+int cmd_explain_access(int argc, char **argv);
 
 #endif

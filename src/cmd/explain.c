@@ -15,7 +15,8 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gatehouse explain token [--state-dir DIR] [--cluster NAME] TOKEN|-\n\n"
+	fprintf(f, "usage: gatehouse explain token [--state-dir DIR] [--cluster NAME] TOKEN|-\n"
+		   "       gatehouse explain access VERB RESOURCE [NAME] [-n NS] --as USER|ARN (see --help)\n\n"
 		   "Explains how gatehouse authenticates a k8s-aws-v1. token (from `aws eks get-token`):\n"
 		   "each check in order, then who the token proves, which mapping applies, and the\n"
 		   "Kubernetes username and groups. `-` reads the token (or the ExecCredential JSON that\n"
@@ -66,6 +67,8 @@ int cmd_explain(int argc, char **argv)
 					      { "cluster", required_argument, 0, 'c' },
 					      { "help", no_argument, 0, 'h' },
 					      { 0, 0, 0, 0 } };
+	if (argc > 1 && strcmp(argv[1], "access") == 0)
+		return cmd_explain_access(argc - 1, argv + 1);
 	const char *dir = "./var", *cluster = "demo";
 	int c;
 	optind = 1;

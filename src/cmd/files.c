@@ -126,8 +126,9 @@ bool files_write_settings(const char *state_dir, const gh_engine_config *cfg, gh
 	json_t *allowed = json_array();
 	for (size_t i = 0; i < cfg->nallowed_sts; i++)
 		json_array_append_new(allowed, json_string(cfg->allowed_sts[i]));
-	json_t *j = json_pack("{s:s, s:o, s:o, s:b, s:o, s:o, s:s*}", "region", cfg->region, "aws_auth_file",
-			      abs_path(cfg->aws_auth_file), "ec2_instances_file", abs_path(cfg->ec2_instances_file),
+	json_t *j = json_pack("{s:s, s:o, s:o, s:o, s:b, s:o, s:o, s:s*}", "region", cfg->region, "aws_auth_file",
+			      abs_path(cfg->aws_auth_file), "rbac_path", abs_path(cfg->rbac_path),
+			      "ec2_instances_file", abs_path(cfg->ec2_instances_file),
 			      "sts_passthrough", cfg->passthrough, "sts_ca_file", abs_path(cfg->sts_ca_file),
 			      "allowed_sts_endpoints", allowed, "own_sts_url", cfg->own_sts_url);
 	char *text = json_dumps(j, JSON_INDENT(2));
@@ -157,6 +158,7 @@ void *files_read_settings(const char *state_dir, gh_engine_config *cfg)
 	cfg->region = str_or(j, "region", cfg->region);
 	cfg->aws_auth_file = str_or(j, "aws_auth_file", cfg->aws_auth_file);
 	cfg->ec2_instances_file = str_or(j, "ec2_instances_file", cfg->ec2_instances_file);
+	cfg->rbac_path = str_or(j, "rbac_path", cfg->rbac_path);
 	cfg->sts_ca_file = str_or(j, "sts_ca_file", cfg->sts_ca_file);
 	cfg->own_sts_url = str_or(j, "own_sts_url", cfg->own_sts_url);
 	cfg->passthrough = json_is_true(json_object_get(j, "sts_passthrough"));

@@ -6,7 +6,10 @@
 
 static const struct gh_command commands[] = {
 	{ "serve", "run the sandbox: AWS endpoints (IAM, STS) and the webhooks", cmd_serve },
-	{ "explain", "explain a decision, e.g. `explain token TOKEN`", cmd_explain },
+	{ "explain", "explain a decision: `explain token TOKEN`, `explain access VERB RESOURCE --as ...`",
+	  cmd_explain },
+	{ "can-i", "may an identity do this? (kubectl auth can-i, offline)", cmd_can_i },
+	{ "who-can", "every identity that may do this, and what grants it", cmd_who_can },
 	{ "webhook-config", "print kube-apiserver's authentication webhook config", cmd_webhook_config },
 	{ "version", "print the version", cmd_version },
 };

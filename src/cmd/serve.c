@@ -51,6 +51,8 @@ static void usage(FILE *f)
 		"  --allow-sts-endpoint URL  another STS base URL tokens may name, e.g. a second gatehouse\n"
 		"                          (repeatable)\n"
 		"  --sts-ca-file FILE      CA bundle for pass-through calls (default: the system's)\n"
+		"  --rbac FILE|DIR         Kubernetes RBAC manifests (YAML or JSON, multi-document files,\n"
+		"                          `kubectl get -o json` Lists) loaded into every cluster\n"
 		"  --ec2-instances FILE    JSON object of EC2 instance ID to private DNS name, for the\n"
 		"                          {{EC2PrivateDNSName}} template (the sandbox cannot ask EC2)\n"
 		"  --time-offset SECONDS   shift the server's clock (tests only)\n"
@@ -100,7 +102,8 @@ int cmd_serve(int argc, char **argv)
 		{ "tls-san", required_argument, 0, 'n' },     { "plain-http", no_argument, 0, 'p' },
 		{ "aws-auth", required_argument, 0, 'm' },    { "sts-passthrough", no_argument, 0, 'P' },
 		{ "time-offset", required_argument, 0, 't' }, { "log-level", required_argument, 0, 'l' },
-		{ "ec2-instances", required_argument, 0, 'I' }, { "http-threads", required_argument, 0, 'T' }, { "allow-sts-endpoint", required_argument, 0, 'E' }, { "sts-ca-file", required_argument, 0, 'C' },
+		{ "ec2-instances", required_argument, 0, 'I' }, { "http-threads", required_argument, 0, 'T' },
+		{ "rbac", required_argument, 0, 'R' }, { "allow-sts-endpoint", required_argument, 0, 'E' }, { "sts-ca-file", required_argument, 0, 'C' },
 		{ "help", no_argument, 0, 'h' },	      { 0, 0, 0, 0 },
 	};
 	const char *state_dir = "./var", *listen_aws = "127.0.0.1:9443", *listen_wh = "127.0.0.1:9444";
@@ -109,7 +112,7 @@ int cmd_serve(int argc, char **argv)
 	size_t nsans = 0;
 	const char *allowed[MAX_SANS];
 	size_t nallowed = 0;
-	const char *sts_ca = NULL, *instances = NULL;
+	const char *sts_ca = NULL, *instances = NULL, *rbac = NULL;
 	bool plain = false, passthrough = false;
 	long threads = 0;
 	long offset = 0;
@@ -140,6 +143,7 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case 'C': sts_ca = optarg; break;
 		case 'I': instances = optarg; break;
+		case 'R': rbac = optarg; break;
 		case 'T':
 			threads = strtol(optarg, NULL, 10);
 			if (threads < 1 || threads > 256) {
@@ -184,7 +188,7 @@ int cmd_serve(int argc, char **argv)
 	gh_engine_config cfg = { .state_dir = state_dir, .region = region, .partition = "aws",
 				 .aws_auth_file = aws_auth, .time_offset = offset,
 				 .passthrough = passthrough, .sts_ca_file = sts_ca, .allowed_sts = allowed,
-				 .nallowed_sts = nallowed, .ec2_instances_file = instances };
+				 .nallowed_sts = nallowed, .ec2_instances_file = instances, .rbac_path = rbac };
 	gh_metrics *metrics = metrics_new();
 	gh_http_config hc = { .bind_addr = aws_host, .port = (uint16_t)aws_port, .tls_cert_pem = tls.cert_pem,
 			      .tls_key_pem = tls.key_pem, .metrics = metrics, .threads = (unsigned)threads };

@@ -12,14 +12,17 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gatehouse webhook-config [--state-dir DIR] [--cluster NAME] [--url URL]\n\n"
+	fprintf(f, "usage: gatehouse webhook-config [--state-dir DIR] [--cluster NAME] [--url URL] [--authorize]\n\n"
 		   "Prints the authentication webhook configuration for kube-apiserver\n"
-		   "(--authentication-token-webhook-config-file). The URL defaults to the webhook\n"
-		   "listener recorded in DIR/env and the CA to DIR/ca.pem.\n\n"
+		   "(--authentication-token-webhook-config-file), or with --authorize the authorization\n"
+		   "webhook's (--authorization-webhook-config-file, with --authorization-mode=Node,RBAC,Webhook\n"
+		   "as EKS runs it). The URL defaults to the webhook listener recorded in DIR/env and the\n"
+		   "CA to DIR/ca.pem.\n\n"
 		   "options:\n"
 		   "  --state-dir DIR  the state directory of `gatehouse serve` (default ./var)\n"
 		   "  --cluster NAME   the cluster whose mappings apply (default demo)\n"
-		   "  --url URL        the webhook base URL, when gatehouse runs elsewhere\n");
+		   "  --url URL        the webhook base URL, when gatehouse runs elsewhere\n"
+		   "  --authorize      the SubjectAccessReview webhook instead of TokenReview\n");
 }
 
 int cmd_webhook_config(int argc, char **argv)
@@ -27,9 +30,10 @@ int cmd_webhook_config(int argc, char **argv)
 	static const struct option opts[] = { { "state-dir", required_argument, 0, 's' },
 					      { "cluster", required_argument, 0, 'c' },
 					      { "url", required_argument, 0, 'u' },
+					      { "authorize", no_argument, 0, 'z' },
 					      { "help", no_argument, 0, 'h' },
 					      { 0, 0, 0, 0 } };
-	const char *dir = "./var", *cluster = NULL, *url = NULL;
+	const char *dir = "./var", *cluster = NULL, *url = NULL, *op = "authenticate";
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -37,6 +41,7 @@ int cmd_webhook_config(int argc, char **argv)
 		case 's': dir = optarg; break;
 		case 'c': cluster = optarg; break;
 		case 'u': url = optarg; break;
+		case 'z': op = "authorize"; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -50,7 +55,10 @@ int cmd_webhook_config(int argc, char **argv)
 	char ca_path[4096];
 	snprintf(ca_path, sizeof ca_path, "%s/ca.pem", dir);
 	char *ca = strncmp(base, "https://", 8) == 0 ? statefiles_read(ca_path) : NULL;
-	printf("# kube-apiserver --authentication-token-webhook-config-file=<this file>\n"
+	printf("# kube-apiserver --%s=<this file>\n",
+	       strcmp(op, "authorize") == 0 ? "authorization-webhook-config-file"
+					    : "authentication-token-webhook-config-file");
+	printf(
 	       "apiVersion: v1\nkind: Config\nclusters:\n  - name: gatehouse\n    cluster:\n");
 	if (ca) {
 		gh_buf b64 = { 0 };
@@ -59,9 +67,9 @@ int cmd_webhook_config(int argc, char **argv)
 		gh_buf_free(&b64);
 	}
 	if (cluster)
-		printf("      server: %s/clusters/%s/authenticate\n", base, cluster);
+		printf("      server: %s/clusters/%s/%s\n", base, cluster, op);
 	else
-		printf("      server: %s/authenticate\n", base);
+		printf("      server: %s/%s\n", base, op);
 	printf("users:\n  - name: kube-apiserver\n    user: {}\n"
 	       "contexts:\n  - name: gatehouse\n    context:\n      cluster: gatehouse\n      user: kube-apiserver\n"
 	       "current-context: gatehouse\n");

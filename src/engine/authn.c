@@ -153,6 +153,81 @@ static void trace_mapping(const tracer *t, const gh_eks_authn_result *ar)
 		}
 }
 
+/* Reception: the verified identity through the cluster's mappers (the creator rule, access
+ * entries and aws-auth as the cluster's mode says), filling username, groups and uid. */
+static void map_identity(gh_engine *e, const gh_cluster_map *map, gh_arena *a, const tracer *tp,
+			 gh_token_review *out)
+{
+	tracer t = *tp;
+	bool trace = t.fn != NULL;
+	gh_err err = { 0 };
+	char detail[768];
+	if (map->load_error) {
+		snprintf(detail, sizeof detail, "%s could not be loaded (%s); the last good mappings are used",
+			 map->source, map->load_error);
+		step(&t, "aws-auth loaded", false, detail);
+	} else if (map->cfg && map->cfg->n_diags) {
+		gh_buf d = { 0 };
+		gh_awsauth_diag_format(map->cfg, &map->cfg->diags[0], &d);
+		step(&t, "aws-auth loaded", map->cfg->diags[0].severity != GH_AWSAUTH_ERROR, d.p);
+		gh_buf_free(&d);
+	}
+	gh_mapper_opts mo = gh_mapper_opts_eks();
+	mo.trace = trace;
+	mo.ec2_lookup = gh_mapper_instance_table_lookup;
+	mo.ec2_ctx = &e->instances;
+	gh_eks_map_opts eo = { .ec2_lookup = gh_mapper_instance_table_lookup, .ec2_ctx = &e->instances,
+			       .trace = trace };
+	snprintf(detail, sizeof detail, "cluster authentication mode %s", gh_eks_auth_mode_name(map->mode));
+	step(&t, "mappers", true, detail);
+	gh_str username, source;
+	const gh_str *groups;
+	size_t ngroups;
+	if (creator_mapping(map, &out->identity, a, &username, &groups, &ngroups, &source)) {
+		snprintf(detail, sizeof detail, GH_STR_FMT, GH_STR_ARG(source));
+	} else {
+		gh_eks_authn_result ar;
+		gh_eks_authn_map(map->mode, map->entries, map->n_entries, map->cfg, &out->identity, &eo, &mo, a, &ar);
+		trace_mapping(&t, &ar);
+		if (ar.status != GH_MAP_MAPPED) {
+			gh_fail(&err, ar.status == GH_MAP_NOT_MAPPED ? "NotMapped" : "MappingError", 403, GH_STR_FMT,
+				GH_STR_ARG(ar.message));
+			snprintf(detail, sizeof detail, "%s (%s)", err.msg,
+				 gh_eks_auth_mode_has_config_map(map->mode) ? map->source : "access entries");
+			step(&t, "identity is mapped", false, detail);
+			fail(out, 403, &err);
+			return;
+		}
+		username = ar.username;
+		groups = ar.groups;
+		ngroups = ar.n_groups;
+		if (ar.from == GH_EKS_FROM_ACCESS_ENTRY) {
+			snprintf(detail, sizeof detail, GH_STR_FMT, GH_STR_ARG(ar.source));
+			out->entry = ar.entries.entry;
+		} else {
+			snprintf(detail, sizeof detail, GH_STR_FMT " from %s", GH_STR_ARG(ar.source), map->source);
+		}
+	}
+	step(&t, "identity is mapped", true, detail);
+	struct gh_map_result_compat {
+		gh_str username;
+		const gh_str *groups;
+		size_t n_groups;
+	} mr = { username, groups, ngroups };
+	out->authenticated = true;
+	out->username = gh_arena_str(a, mr.username).p;
+	out->groups = gh_arena_alloc(a, (mr.n_groups ? mr.n_groups : 1) * sizeof *out->groups);
+	for (size_t i = 0; i < mr.n_groups; i++)
+		out->groups[i] = gh_arena_str(a, mr.groups[i]).p;
+	out->ngroups = mr.n_groups;
+	out->mapping_source = gh_arena_strndup(a, detail, strlen(detail));
+	gh_buf uid = { 0 };
+	gh_buf_printf(&uid, "aws-iam-authenticator:" GH_STR_FMT ":" GH_STR_FMT, GH_STR_ARG(out->identity.account_id),
+		      GH_STR_ARG(out->identity.user_id));
+	out->uid = gh_arena_str(a, gh_buf_str(&uid)).p;
+	gh_buf_free(&uid);
+}
+
 void engine_token_review(gh_engine *e, gh_str cluster, gh_str token, gh_arena *a, gh_token_review *out,
 			 gh_trace_fn trace, void *trace_ctx)
 {
@@ -205,71 +280,28 @@ void engine_token_review(gh_engine *e, gh_str cluster, gh_str token, gh_arena *a
 		maps_unref(maps);
 		return;
 	}
-	char detail[768];
-	if (map->load_error) {
-		snprintf(detail, sizeof detail, "%s could not be loaded (%s); the last good mappings are used",
-			 map->source, map->load_error);
-		step(&t, "aws-auth loaded", false, detail);
-	} else if (map->cfg && map->cfg->n_diags) {
-		gh_buf d = { 0 };
-		gh_awsauth_diag_format(map->cfg, &map->cfg->diags[0], &d);
-		step(&t, "aws-auth loaded", map->cfg->diags[0].severity != GH_AWSAUTH_ERROR, d.p);
-		gh_buf_free(&d);
-	}
-	gh_mapper_opts mo = gh_mapper_opts_eks();
-	mo.trace = trace != NULL;
-	mo.ec2_lookup = gh_mapper_instance_table_lookup;
-	mo.ec2_ctx = &e->instances;
-	gh_eks_map_opts eo = { .ec2_lookup = gh_mapper_instance_table_lookup, .ec2_ctx = &e->instances,
-			       .trace = trace != NULL };
-	snprintf(detail, sizeof detail, "cluster authentication mode %s", gh_eks_auth_mode_name(map->mode));
-	step(&t, "mappers", true, detail);
-	gh_str username, source;
-	const gh_str *groups;
-	size_t ngroups;
-	if (creator_mapping(map, &out->identity, a, &username, &groups, &ngroups, &source)) {
-		snprintf(detail, sizeof detail, GH_STR_FMT, GH_STR_ARG(source));
-	} else {
-		gh_eks_authn_result ar;
-		gh_eks_authn_map(map->mode, map->entries, map->n_entries, map->cfg, &out->identity, &eo, &mo, a, &ar);
-		trace_mapping(&t, &ar);
-		if (ar.status != GH_MAP_MAPPED) {
-			gh_fail(&err, ar.status == GH_MAP_NOT_MAPPED ? "NotMapped" : "MappingError", 403, GH_STR_FMT,
-				GH_STR_ARG(ar.message));
-			snprintf(detail, sizeof detail, "%s (%s)", err.msg,
-				 gh_eks_auth_mode_has_config_map(map->mode) ? map->source : "access entries");
-			step(&t, "identity is mapped", false, detail);
-			fail(out, 403, &err);
-			maps_unref(maps);
-			return;
-		}
-		username = ar.username;
-		groups = ar.groups;
-		ngroups = ar.n_groups;
-		if (ar.from == GH_EKS_FROM_ACCESS_ENTRY) {
-			snprintf(detail, sizeof detail, GH_STR_FMT, GH_STR_ARG(ar.source));
-			out->entry = ar.entries.entry;
-		} else {
-			snprintf(detail, sizeof detail, GH_STR_FMT " from %s", GH_STR_ARG(ar.source), map->source);
-		}
-	}
-	step(&t, "identity is mapped", true, detail);
-	struct gh_map_result_compat {
-		gh_str username;
-		const gh_str *groups;
-		size_t n_groups;
-	} mr = { username, groups, ngroups };
-	out->authenticated = true;
-	out->username = gh_arena_str(a, mr.username).p;
-	out->groups = gh_arena_alloc(a, (mr.n_groups ? mr.n_groups : 1) * sizeof *out->groups);
-	for (size_t i = 0; i < mr.n_groups; i++)
-		out->groups[i] = gh_arena_str(a, mr.groups[i]).p;
-	out->ngroups = mr.n_groups;
-	out->mapping_source = gh_arena_strndup(a, detail, strlen(detail));
-	gh_buf uid = { 0 };
-	gh_buf_printf(&uid, "aws-iam-authenticator:" GH_STR_FMT ":" GH_STR_FMT, GH_STR_ARG(out->identity.account_id),
-		      GH_STR_ARG(out->identity.user_id));
-	out->uid = gh_arena_str(a, gh_buf_str(&uid)).p;
-	gh_buf_free(&uid);
+	map_identity(e, map, a, &t, out);
 	maps_unref(maps);
+}
+
+bool engine_map_principal(gh_engine *e, gh_str cluster, gh_str arn, gh_str session, gh_arena *a, gh_token_review *out,
+			  gh_trace_fn trace, void *trace_ctx, gh_err *err)
+{
+	*out = (gh_token_review){ .entry = -1 };
+	tracer t = { trace, trace_ctx };
+	gh_cluster_maps *maps = maps_acquire(e);
+	const gh_cluster_map *map = maps_find(maps, cluster);
+	bool ok = map != NULL;
+	if (!ok)
+		gh_fail(err, "NoSuchCluster", 404, "no cluster named \"" GH_STR_FMT "\" in this gatehouse",
+			GH_STR_ARG(cluster));
+	ok = ok && engine_identity_of(e, arn, session, a, &out->identity, err);
+	if (ok) {
+		step(&t, "IAM principal", true, out->identity.arn.p);
+		map_identity(e, map, a, &t, out);
+		if (!out->authenticated)
+			ok = gh_fail(err, out->error.code, out->error.status, "%s", out->error.msg);
+	}
+	maps_unref(maps);
+	return ok;
 }

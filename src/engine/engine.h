@@ -32,6 +32,7 @@ typedef struct gh_engine_config {
 	const char *sts_ca_file;      /* pass-through: CA bundle for STS (NULL = system) */
 	const char *const *allowed_sts; /* more STS base URLs tokens may name (another gatehouse) */
 	size_t nallowed_sts;
+	const char *rbac_path;	      /* RBAC manifests (file or folder) loaded into every cluster */
 	const char *ec2_instances_file; /* JSON {"i-...": "ip-....internal"} for {{EC2PrivateDNSName}} */
 	bool read_only;		      /* offline commands: never bootstrap an empty directory */
 } gh_engine_config;
@@ -141,6 +142,14 @@ typedef struct gh_token_review {
 typedef void (*gh_trace_fn)(void *ctx, const char *step, bool ok, const char *detail);
 
 bool engine_cluster_exists(gh_engine *e, gh_str cluster);
+
+/* The identity an IAM user or role ARN of this gatehouse would present (a role as a
+ * session named `session`), from the IAM store: for can-i and who-can. */
+bool engine_identity_of(gh_engine *e, gh_str arn, gh_str session, gh_arena *a, gh_identity *out,
+			gh_err *err) GH_MUST_CHECK;
+/* That identity through the cluster's mappers, as a token of it would be. */
+bool engine_map_principal(gh_engine *e, gh_str cluster, gh_str arn, gh_str session, gh_arena *a,
+			  gh_token_review *out, gh_trace_fn trace, void *trace_ctx, gh_err *err) GH_MUST_CHECK;
 void engine_token_review(gh_engine *e, gh_str cluster, gh_str token, gh_arena *a, gh_token_review *out,
 			 gh_trace_fn trace, void *trace_ctx);
 

@@ -445,3 +445,50 @@ bool engine_iam_untag_role(gh_engine *e, const gh_caller *c, gh_str name, const 
 	struct name_ctx ctx = { .name = name, .keys = keys, .n = n };
 	return engine_tx(e, untag_role_tx, &ctx, err);
 }
+
+bool engine_identity_of(gh_engine *e, gh_str arn, gh_str session, gh_arena *a, gh_identity *out, gh_err *err)
+{
+	arn_parts parts;
+	arn_kind kind = arn_classify(arn);
+	if (!arn_parse(arn, &parts, err) || (kind != ARN_USER && kind != ARN_ROLE))
+		return gh_fail(err, "InvalidArn", 400, "\"" GH_STR_FMT "\" is not an IAM user or role ARN",
+			       GH_STR_ARG(arn));
+	if (!gh_str_eq_c(parts.account, e->account))
+		return gh_fail(err, "NoSuchEntity", 404, "account " GH_STR_FMT " is not this gatehouse's (%s)",
+			       GH_STR_ARG(parts.account), e->account);
+	if (!engine_read_begin(e, err))
+		return false;
+	bool ok;
+	gh_str name = arn_last_name(arn);
+	gh_buf b = { 0 };
+	if (kind == ARN_USER) {
+		iam_user u;
+		ok = iam_store_get_user(db_conn(e->db), e->account, name, a, &u, err);
+		if (ok)
+			*out = (gh_identity){ .kind = GH_PRINCIPAL_USER, .arn = gh_str_c(u.arn),
+					      .canonical_arn = gh_str_c(u.arn), .path_arn = gh_str_c(u.arn),
+					      .account_id = gh_str_c(u.account), .user_id = gh_str_c(u.id),
+					      .principal_id = gh_str_c(u.id), .partition = gh_str_c(e->cfg.partition) };
+	} else {
+		iam_role r;
+		ok = iam_store_get_role(db_conn(e->db), e->account, name, a, &r, err);
+		if (ok) {
+			gh_buf canon = { 0 };
+			arn_build_assumed_role(&b, gh_str_c(e->cfg.partition), gh_str_c(r.account), gh_str_c(r.name), session);
+			arn_build_role(&canon, gh_str_c(e->cfg.partition), gh_str_c(r.account), GH_STR("/"), gh_str_c(r.name));
+			gh_buf uid = { 0 };
+			gh_buf_printf(&uid, "%s:" GH_STR_FMT, r.id, GH_STR_ARG(session));
+			*out = (gh_identity){ .kind = GH_PRINCIPAL_ASSUMED_ROLE, .arn = gh_arena_str(a, gh_buf_str(&b)),
+					      .canonical_arn = gh_arena_str(a, gh_buf_str(&canon)),
+					      .path_arn = gh_str_c(r.arn), .account_id = gh_str_c(r.account),
+					      .user_id = gh_arena_str(a, gh_buf_str(&uid)), .principal_id = gh_str_c(r.id),
+					      .session_name = gh_arena_str(a, session),
+					      .partition = gh_str_c(e->cfg.partition) };
+			gh_buf_free(&canon);
+			gh_buf_free(&uid);
+		}
+	}
+	gh_buf_free(&b);
+	engine_read_end(e);
+	return ok;
+}

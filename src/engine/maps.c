@@ -12,7 +12,9 @@
 #include "base/log.h"
 #include "engine/engine_internal.h"
 #include "engine/maps.h"
+#include "domain/k8s/rbac.h"
 #include "engine/eks_json.h"
+#include "engine/manifests.h"
 #include "store/cluster_store.h"
 #include "store/eks_store.h"
 
@@ -201,6 +203,45 @@ static void load_eks(gh_engine *e, gh_cluster_map *it)
 	engine_read_end(e);
 }
 
+/* The cluster's RBAC: the bootstrap policy, the objects stored for it, and the manifests
+ * of --rbac. A manifest that cannot be read is reported and left out. */
+static void load_rbac(gh_engine *e, gh_cluster_map *it)
+{
+	static const char *const kinds[] = { "ClusterRole", "Role", "ClusterRoleBinding", "RoleBinding" };
+	rbac_objects *objs = rbac_objects_new();
+	gh_err err = { 0 };
+	bool ok = objs && rbac_objects_add_defaults(objs, &err);
+	json_t *docs = json_array();
+	if (ok && engine_read_begin(e, &err)) {
+		for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+			const char **bodies;
+			size_t n;
+			if (!cluster_store_list_objects(db_conn(e->db), it->cluster, kinds[k], it->mem, &bodies, &n, &err))
+				continue;
+			for (size_t i = 0; i < n; i++) {
+				json_t *j = json_loads(bodies[i], 0, NULL);
+				if (j)
+					json_array_append_new(docs, j);
+			}
+		}
+		engine_read_end(e);
+	}
+	if (ok && e->cfg.rbac_path && !manifests_load(e->cfg.rbac_path, docs, &err)) {
+		it->rbac_error = strdup(err.msg);
+		gh_log_warn("rbac.manifests", "cluster", it->cluster, "detail", err.msg);
+	}
+	rbac_load_stats st;
+	gh_err lerr;
+	if (ok && !rbac_objects_load(objs, docs, NULL, &st, &lerr))
+		gh_log_warn("rbac.load", "cluster", it->cluster, "detail", lerr.msg);
+	json_decref(docs);
+	if (ok && !rbac_policy_compile(objs, &it->rbac, &err)) {
+		gh_log_warn("rbac.compile", "cluster", it->cluster, "detail", err.msg);
+		it->rbac = NULL;
+	}
+	rbac_objects_free(objs);
+}
+
 bool maps_publish(gh_engine *e, gh_err *err)
 {
 	gh_arena a;
@@ -228,6 +269,7 @@ bool maps_publish(gh_engine *e, gh_err *err)
 		gh_cluster_map *it = &fresh->items[fresh->n++];
 		it->cluster = strdup(names[i]);
 		load_eks(e, it);
+		load_rbac(e, it);
 		gh_cluster_map *prev = find(old, names[i]);
 		gh_err lerr = { 0 };
 		char source[512];
@@ -300,6 +342,8 @@ void maps_unref(gh_cluster_maps *m)
 		free(it->source);
 		free(it->load_error);
 		free(it->creator_arn);
+		rbac_policy_free(it->rbac);
+		free(it->rbac_error);
 		if (it->mem) {
 			gh_arena_free(it->mem);
 			free(it->mem);

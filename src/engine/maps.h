@@ -30,6 +30,9 @@ typedef struct gh_cluster_map {
 	gh_eks_association **assocs; /* per entry */
 	size_t *n_assocs;
 	gh_arena *mem;		     /* owns the EKS side */
+	/* Kubernetes RBAC: the defaults, the stored objects and the --rbac manifests. */
+	struct rbac_policy *rbac;
+	char *rbac_error;	     /* the manifests could not be read: defaults and store only */
 } gh_cluster_map;
 
 struct gh_cluster_maps {

@@ -157,3 +157,31 @@ bool cluster_store_put_good_section(sqlite3 *db, const char *cluster, const char
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? true : sql_fail(db, err, "write aws-auth section");
 }
+
+bool cluster_store_list_objects(sqlite3 *db, const char *cluster, const char *kind, gh_arena *a,
+				const char ***bodies, size_t *n, gh_err *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT body FROM k8s_objects WHERE cluster = ?1 AND kind = ?2 ORDER BY namespace, name",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(db, err, "prepare");
+	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
+	size_t cap = 16;
+	*bodies = gh_arena_alloc(a, cap * sizeof **bodies);
+	*n = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			const char **bigger = gh_arena_alloc(a, 2 * cap * sizeof *bigger);
+			memcpy(bigger, *bodies, cap * sizeof *bigger);
+			*bodies = bigger;
+			cap *= 2;
+		}
+		(*bodies)[(*n)++] = gh_arena_strndup(a, (const char *)sqlite3_column_text(st, 0),
+						     (size_t)sqlite3_column_bytes(st, 0));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? true : sql_fail(db, err, "list objects");
+}

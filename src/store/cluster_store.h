@@ -25,6 +25,10 @@ bool cluster_store_put_object(sqlite3 *db, const char *cluster, const char *kind
 
 
 
+/* Every stored object of `kind` in the cluster (JSON bodies), in namespace/name order. */
+bool cluster_store_list_objects(sqlite3 *db, const char *cluster, const char *kind, gh_arena *a,
+				const char ***bodies, size_t *n, gh_err *err) GH_MUST_CHECK;
+
 /* Last-known-good aws-auth sections (mapRoles, mapUsers, mapAccounts): *body is NULL when
  * none was recorded, or when the section was absent in the good ConfigMap (*present false). */
 bool cluster_store_get_good_section(sqlite3 *db, const char *cluster, const char *section, gh_arena *a,

@@ -1,0 +1,631 @@
+/* RBAC decisions: the indexed evaluator, the linear reference (VisitRulesFor + RuleAllows
+ * exactly as upstream writes them), the privileged-group authorizer, and upstream's reason
+ * strings. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/k8s/rbac_internal.h"
+
+#define SA_PREFIX "system:serviceaccount:"
+#define STACK_LISTS 64
+
+/* ---- upstream's matching functions ---------------------------------------------------------- */
+
+/* serviceaccount.MatchesUsername */
+static bool sa_matches(gh_str ns, gh_str name, gh_str user)
+{
+	size_t pl = sizeof SA_PREFIX - 1;
+	return user.n == pl + ns.n + 1 + name.n && memcmp(user.p, SA_PREFIX, pl) == 0 &&
+	       (ns.n == 0 || memcmp(user.p + pl, ns.p, ns.n) == 0) && user.p[pl + ns.n] == ':' &&
+	       (name.n == 0 || memcmp(user.p + pl + ns.n + 1, name.p, name.n) == 0);
+}
+
+bool rbac_subject_applies(const rbac_user *u, const rbac_subject *s, gh_str binding_ns)
+{
+	switch (rbac_subject_kind_of(s->kind)) {
+	case RBAC_SUBJECT_USER:
+		return rbac_eq(u->name, s->name);
+	case RBAC_SUBJECT_GROUP:
+		for (size_t i = 0; i < u->ngroups; i++)
+			if (rbac_eq(u->groups[i], s->name))
+				return true;
+		return false;
+	case RBAC_SUBJECT_SERVICE_ACCOUNT: {
+		gh_str ns = s->namespace.n ? s->namespace : binding_ns;
+		return ns.n && sa_matches(ns, s->name, u->name);
+	}
+	default:
+		return false;
+	}
+}
+
+long rbac_applies_to(const rbac_user *u, const rbac_binding *b)
+{
+	for (size_t i = 0; i < b->nsubjects; i++)
+		if (rbac_subject_applies(u, &b->subjects[i], b->namespace))
+			return (long)i;
+	return -1;
+}
+
+static bool star_or_has(rbac_strs set, gh_str v)
+{
+	for (size_t i = 0; i < set.n; i++)
+		if (gh_str_eq_c(set.v[i], "*") || rbac_eq(set.v[i], v))
+			return true;
+	return false;
+}
+
+/* r == resource + "/" + sub, without building the string */
+static bool eq_combined(gh_str r, gh_str resource, gh_str sub)
+{
+	return r.n == resource.n + 1 + sub.n && (resource.n == 0 || memcmp(r.p, resource.p, resource.n) == 0) &&
+	       r.p[resource.n] == '/' && (sub.n == 0 || memcmp(r.p + resource.n + 1, sub.p, sub.n) == 0);
+}
+
+static bool resource_matches(rbac_strs res, gh_str resource, gh_str sub)
+{
+	for (size_t i = 0; i < res.n; i++) {
+		gh_str r = res.v[i];
+		if (gh_str_eq_c(r, "*"))
+			return true;
+		if (sub.n ? eq_combined(r, resource, sub) : rbac_eq(r, resource))
+			return true;
+		if (sub.n == 0)
+			continue;
+		if (r.n == sub.n + 2 && r.p[0] == '*' && r.p[1] == '/' && memcmp(r.p + 2, sub.p, sub.n) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool name_matches(rbac_strs names, gh_str name)
+{
+	if (names.n == 0)
+		return true;
+	for (size_t i = 0; i < names.n; i++)
+		if (rbac_eq(names.v[i], name))
+			return true;
+	return false;
+}
+
+static bool url_matches(rbac_strs urls, gh_str path)
+{
+	for (size_t i = 0; i < urls.n; i++) {
+		gh_str u = urls.v[i];
+		if (gh_str_eq_c(u, "*") || rbac_eq(u, path))
+			return true;
+		if (u.n && u.p[u.n - 1] == '*') {
+			gh_str prefix = u;
+			while (prefix.n && prefix.p[prefix.n - 1] == '*')
+				prefix.n--;
+			if (gh_str_has_prefix(path, prefix))
+				return true;
+		}
+	}
+	return false;
+}
+
+bool rbac_rule_allows(const rbac_attrs *a, const rbac_rule *r)
+{
+	if (a->resource_request)
+		return star_or_has(r->verbs, a->verb) && star_or_has(r->api_groups, a->api_group) &&
+		       resource_matches(r->resources, a->resource, a->subresource) &&
+		       name_matches(r->resource_names, a->name);
+	return star_or_has(r->verbs, a->verb) && url_matches(r->non_resource_urls, a->path);
+}
+
+/* ---- messages ---------------------------------------------------------------------------- */
+
+void rbac_describe(const rbac_binding *b, const rbac_subject *s, gh_buf *out)
+{
+	gh_buf_puts(out, b->cluster ? "ClusterRoleBinding " : "RoleBinding ");
+	if (b->cluster) {
+		rbac_go_quote(out, b->name);
+	} else {
+		gh_buf tmp = { 0 };
+		gh_buf_printf(&tmp, GH_STR_FMT "/" GH_STR_FMT, GH_STR_ARG(b->name), GH_STR_ARG(b->namespace));
+		rbac_go_quote(out, gh_buf_str(&tmp));
+		gh_buf_free(&tmp);
+	}
+	gh_buf_printf(out, " of " GH_STR_FMT " ", GH_STR_ARG(b->role_ref.kind));
+	rbac_go_quote(out, b->role_ref.name);
+	gh_buf_printf(out, " to " GH_STR_FMT " ", GH_STR_ARG(s->kind));
+	if (rbac_subject_kind_of(s->kind) == RBAC_SUBJECT_SERVICE_ACCOUNT) {
+		gh_buf tmp = { 0 };
+		gh_str ns = s->namespace.n ? s->namespace : b->namespace;
+		gh_buf_printf(&tmp, GH_STR_FMT "/" GH_STR_FMT, GH_STR_ARG(s->name), GH_STR_ARG(ns));
+		rbac_go_quote(out, gh_buf_str(&tmp));
+		gh_buf_free(&tmp);
+	} else {
+		rbac_go_quote(out, s->name);
+	}
+}
+
+void rbac_ref_error(const rbac_binding *b, uint8_t err_kind, bool storage, gh_buf *out)
+{
+	switch (err_kind) {
+	case RBAC_ERR_ROLE_NOT_FOUND:
+		gh_buf_puts(out, storage ? "roles." RBAC_GROUP " " : "role." RBAC_GROUP " ");
+		rbac_go_quote(out, b->role_ref.name);
+		gh_buf_puts(out, " not found");
+		break;
+	case RBAC_ERR_CLUSTER_ROLE_NOT_FOUND:
+		gh_buf_puts(out, storage ? "clusterroles." RBAC_GROUP " " : "clusterrole." RBAC_GROUP " ");
+		rbac_go_quote(out, b->role_ref.name);
+		gh_buf_puts(out, " not found");
+		break;
+	case RBAC_ERR_UNSUPPORTED_KIND:
+		gh_buf_puts(out, "unsupported role reference kind: ");
+		rbac_go_quote(out, b->role_ref.kind);
+		break;
+	default:
+		break;
+	}
+}
+
+void rbac_aggregate(const gh_str *msgs, size_t n, gh_buf *out)
+{
+	size_t shown = 0, first = out->n;
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = rbac_eq(msgs[i], msgs[j]);
+		if (dup)
+			continue;
+		if (shown++)
+			gh_buf_puts(out, ", ");
+		gh_buf_put_str(out, msgs[i]);
+	}
+	if (shown > 1) {
+		gh_buf_putc(out, ']');
+		if (gh_buf_reserve(out, 1)) {
+			memmove(out->p + first + 1, out->p + first, out->n - first + 1);
+			out->p[first] = '[';
+			out->n++;
+		}
+	}
+}
+
+/* ---- the index walk --------------------------------------------------------------------------- */
+
+typedef struct plist {
+	const posting *p, *end;
+} plist;
+
+/* The posting lists of the user's keys: ClusterRoleBindings (ns empty) or the RoleBindings
+ * of one namespace. */
+typedef struct lists {
+	const skey *stack_keys[STACK_LISTS];
+	plist stack_lists[STACK_LISTS];
+	const skey **keys;
+	plist *l;
+	size_t nk, nl;
+} lists;
+
+static bool lists_init(lists *ls, const rbac_policy *p, const rbac_user *u)
+{
+	ls->keys = ls->stack_keys;
+	ls->l = ls->stack_lists;
+	ls->nk = ls->nl = 0;
+	size_t cap = 1 + u->ngroups;
+	if (cap > STACK_LISTS) {
+		ls->keys = malloc(cap * sizeof *ls->keys);
+		ls->l = malloc(cap * sizeof *ls->l);
+		if (!ls->keys || !ls->l) {
+			free(ls->keys);
+			free(ls->l);
+			return false;
+		}
+	}
+	if (!p->keys)
+		return true;
+	/* Hash every key and prefetch its slot first, so the (independent) table misses
+	 * overlap instead of queueing one behind the other. */
+	uint64_t stack_h[STACK_LISTS], *h = cap > STACK_LISTS ? malloc(cap * sizeof *h) : stack_h;
+	if (!h)
+		return true;
+	gh_str name;
+	uint32_t cls = rbac_user_key(u->name, &name);
+	h[0] = rbac_key_hash(cls, name);
+	__builtin_prefetch(&p->keys[h[0] & p->key_mask]);
+	for (size_t i = 0; i < u->ngroups; i++) {
+		h[i + 1] = rbac_key_hash(RBAC_KEY_GROUP, u->groups[i]);
+		__builtin_prefetch(&p->keys[h[i + 1] & p->key_mask]);
+	}
+	for (size_t i = 0; i < cap; i++) {
+		const skey *k = i ? rbac_key_find(p, RBAC_KEY_GROUP, u->groups[i - 1], h[i]) : rbac_key_find(p, cls, name, h[0]);
+		if (!k)
+			continue;
+		ls->keys[ls->nk++] = k;
+		if (k->crb_n)
+			__builtin_prefetch(&p->post[k->crb_off]);
+		if (k->ns_n)
+			__builtin_prefetch(&p->nsr[k->ns_off]);
+	}
+	if (h != stack_h)
+		free(h);
+	return true;
+}
+
+static void lists_free(lists *ls)
+{
+	if (ls->keys != ls->stack_keys) {
+		free(ls->keys);
+		free(ls->l);
+	}
+}
+
+static const nsrange *ns_range(const rbac_policy *p, const skey *k, uint32_t ns)
+{
+	size_t lo = k->ns_off, hi = (size_t)k->ns_off + k->ns_n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (p->nsr[mid].ns == ns)
+			return &p->nsr[mid];
+		if (p->nsr[mid].ns < ns)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void lists_cluster(lists *ls, const rbac_policy *p)
+{
+	ls->nl = 0;
+	for (size_t i = 0; i < ls->nk; i++)
+		if (ls->keys[i]->crb_n)
+			ls->l[ls->nl++] = (plist){ p->post + ls->keys[i]->crb_off,
+						   p->post + ls->keys[i]->crb_off + ls->keys[i]->crb_n };
+}
+
+static void lists_namespace(lists *ls, const rbac_policy *p, gh_str ns)
+{
+	ls->nl = 0;
+	if (!ns.n || !ls->nk)
+		return;
+	uint32_t id = rbac_ns_find(p, ns);
+	if (id == RBAC_NONE)
+		return;
+	for (size_t i = 0; i < ls->nk; i++) {
+		const nsrange *r = ls->keys[i]->ns_n ? ns_range(p, ls->keys[i], id) : NULL;
+		if (r) {
+			__builtin_prefetch(&p->post[r->off]);
+			ls->l[ls->nl++] = (plist){ p->post + r->off, p->post + r->off + r->n };
+		}
+	}
+}
+
+/* The next binding of the union, in order, with the least subject index among the lists
+ * that hold it; false when all are done. */
+static inline bool lists_next(lists *ls, posting *out)
+{
+	plist *l = ls->l;
+	size_t k = ls->nl;
+	if (k == 1) {
+		if (l[0].p == l[0].end)
+			return false;
+		*out = *l[0].p++;
+		return true;
+	}
+	uint32_t min = UINT32_MAX;
+	for (size_t i = 0; i < k; i++)
+		if (l[i].p < l[i].end && l[i].p->binding < min)
+			min = l[i].p->binding;
+	if (min == UINT32_MAX)
+		return false;
+	out->binding = min;
+	out->role = RBAC_NONE;
+	out->subject = UINT32_MAX;
+	for (size_t i = 0; i < k; i++)
+		if (l[i].p < l[i].end && l[i].p->binding == min) {
+			out->role = l[i].p->role;
+			if (l[i].p->subject < out->subject)
+				out->subject = l[i].p->subject;
+			l[i].p++;
+		}
+	return true;
+}
+
+bool rbac_walk(const rbac_policy *p, const rbac_user *u, gh_str ns, rbac_visit_fn fn, void *ctx)
+{
+	lists ls;
+	if (!lists_init(&ls, p, u))
+		return false;
+	bool go_on = true;
+	posting pst;
+	lists_cluster(&ls, p);
+	while (go_on && lists_next(&ls, &pst))
+		go_on = fn(ctx, &pst);
+	if (go_on) {
+		lists_namespace(&ls, p, ns);
+		while (go_on && lists_next(&ls, &pst))
+			go_on = fn(ctx, &pst);
+	}
+	lists_free(&ls);
+	return go_on;
+}
+
+/* ---- the compiled role check ------------------------------------------------------------------ */
+
+static uint32_t find_joined(const rbac_policy *p, gh_str a, char sep, gh_str b)
+{
+	char stack[256];
+	size_t n = a.n + 1 + b.n;
+	char *s = n <= sizeof stack ? stack : malloc(n);
+	if (!s)
+		return RBAC_NONE;
+	memcpy(s, a.p, a.n);
+	s[a.n] = sep;
+	memcpy(s + a.n + 1, b.p, b.n);
+	uint32_t id = rbac_vocab_find(p, s, n);
+	if (s != stack)
+		free(s);
+	return id;
+}
+
+static size_t add_unique(uint32_t *v, size_t n, uint32_t id)
+{
+	if (id == RBAC_NONE)
+		return n;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == id)
+			return n;
+	v[n] = id;
+	return n + 1;
+}
+
+static void prepare(const rbac_policy *p, rbac_req *req)
+{
+	const rbac_attrs *a = req->a;
+	uint32_t verbs[2], groups[2], res[3];
+	size_t nv = 0, ng = 0, nr = 0;
+	nv = add_unique(verbs, nv, rbac_vocab_find(p, a->verb.p, a->verb.n));
+	nv = add_unique(verbs, nv, p->star);
+	ng = add_unique(groups, ng, rbac_vocab_find(p, a->api_group.p, a->api_group.n));
+	ng = add_unique(groups, ng, p->star);
+	if (a->subresource.n) {
+		nr = add_unique(res, nr, find_joined(p, a->resource, '/', a->subresource));
+		nr = add_unique(res, nr, p->star);
+		nr = add_unique(res, nr, find_joined(p, GH_STR("*"), '/', a->subresource));
+	} else {
+		nr = add_unique(res, nr, rbac_vocab_find(p, a->resource.p, a->resource.n));
+		nr = add_unique(res, nr, p->star);
+	}
+	req->ncombo = 0;
+	for (size_t i = 0; i < nv; i++)
+		for (size_t j = 0; j < ng; j++)
+			for (size_t k = 0; k < nr; k++) {
+				unsigned vs = p->vocab_kind[verbs[i]] == 1, gs = p->vocab_kind[groups[j]] == 1;
+				unsigned rt = p->vocab_kind[res[k]];
+				req->combo[req->ncombo].v = verbs[i];
+				req->combo[req->ncombo].g = groups[j];
+				req->combo[req->ncombo].r = res[k];
+				req->combo[req->ncombo].type = (uint16_t)(1u << RBAC_ATOM_TYPE(vs, gs, rt));
+				req->ncombo++;
+			}
+	req->ready = true;
+}
+
+bool rbac_role_allows(const rbac_policy *p, const prole *role, rbac_req *req)
+{
+	const rbac_attrs *a = req->a;
+	if (!a->resource_request) {
+		for (uint32_t i = 0; i < role->nnonres; i++)
+			if (rbac_rule_allows(a, role->nonres[i]))
+				return true;
+		return false;
+	}
+	if (role->unindexed) {
+		for (size_t i = 0; i < role->r.nrules; i++)
+			if (rbac_rule_allows(a, &role->r.rules[i]))
+				return true;
+		return false;
+	}
+	if (!role->atom_types)
+		return false;
+	if (!req->ready)
+		prepare(p, req);
+	for (uint32_t i = 0; i < req->ncombo; i++) {
+		if (!(role->atom_types & req->combo[i].type))
+			continue;
+		const atom *at = rbac_atom_find(p, role->id, req->combo[i].v, req->combo[i].g, req->combo[i].r);
+		if (!at)
+			continue;
+		if (at->names_n == RBAC_ANY_NAME)
+			return true;
+		for (uint32_t j = 0; j < at->names_n; j++)
+			if (rbac_eq(p->names[at->names_off + j], a->name))
+				return true;
+	}
+	return false;
+}
+
+/* ---- decisions -------------------------------------------------------------------------------- */
+
+typedef struct errs {
+	uint32_t stack[16];
+	uint32_t *v;
+	size_t n, cap;
+} errs;
+
+static void errs_push(errs *e, uint32_t id)
+{
+	if (e->n == e->cap) {
+		size_t cap = e->cap * 2;
+		uint32_t *n = e->v == e->stack ? malloc(cap * sizeof *n) : realloc(e->v, cap * sizeof *n);
+		if (!n)
+			return;
+		if (e->v == e->stack)
+			memcpy(n, e->stack, sizeof e->stack);
+		e->v = n;
+		e->cap = cap;
+	}
+	e->v[e->n++] = id;
+}
+
+static void allow_reason(const rbac_binding *b, const rbac_subject *s, gh_buf *reason)
+{
+	gh_buf_puts(reason, "RBAC: allowed by ");
+	rbac_describe(b, s, reason);
+}
+
+/* One phase of the walk; true when a binding allowed. */
+static bool decide_phase(const rbac_policy *p, lists *ls, rbac_req *req, rbac_verdict *v, errs *e)
+{
+	posting pst;
+	while (lists_next(ls, &pst)) {
+		if (pst.role == RBAC_NONE) {
+			v->nerrors++;
+			if (e)
+				errs_push(e, p->b[pst.binding].err - 1);
+			continue;
+		}
+		if (rbac_role_allows(p, rbac_role_by_id(p, pst.role), req)) {
+			const rbac_binding *b = &p->b[pst.binding].b;
+			v->decision = RBAC_ALLOW;
+			v->binding = b;
+			v->subject = &b->subjects[pst.subject];
+			return true;
+		}
+	}
+	return false;
+}
+
+rbac_decision rbac_authorize(const rbac_policy *p, const rbac_attrs *a, rbac_verdict *v, gh_buf *reason)
+{
+	*v = (rbac_verdict){ .decision = RBAC_NO_OPINION };
+	rbac_req req = { .a = a };
+	errs e = { .n = 0, .cap = 16 };
+	e.v = e.stack;
+	lists ls;
+	if (!lists_init(&ls, p, &a->user))
+		return RBAC_NO_OPINION;
+	lists_cluster(&ls, p);
+	bool allowed = decide_phase(p, &ls, &req, v, reason ? &e : NULL);
+	if (!allowed && a->namespace.n) {
+		lists_namespace(&ls, p, a->namespace);
+		allowed = decide_phase(p, &ls, &req, v, reason ? &e : NULL);
+	}
+	lists_free(&ls);
+	if (allowed) {
+		v->nerrors = 0;
+		if (reason)
+			allow_reason(v->binding, v->subject, reason);
+	} else if (reason && e.n) {
+		gh_str *msgs = malloc(e.n * sizeof *msgs);
+		if (msgs) {
+			for (size_t i = 0; i < e.n; i++)
+				msgs[i] = p->errs[e.v[i]];
+			gh_buf_puts(reason, "RBAC: ");
+			rbac_aggregate(msgs, e.n, reason);
+			free(msgs);
+		}
+	}
+	if (e.v != e.stack)
+		free(e.v);
+	return v->decision;
+}
+
+/* The RoleBindings of ns: b[*first, *first + return) */
+static size_t rb_range(const rbac_policy *p, gh_str ns, size_t *first)
+{
+	size_t lo = p->ncrb, hi = p->nb;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (rbac_strcmp(p->b[mid].b.namespace, ns) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	size_t end = lo;
+	while (end < p->nb && rbac_eq(p->b[end].b.namespace, ns))
+		end++;
+	return end - lo;
+}
+
+typedef struct lctx {
+	const rbac_policy *p;
+	const rbac_attrs *a;
+	gh_buf *reason;
+	gh_buf msgs; /* messages, NUL-separated */
+	size_t nerrors;
+	rbac_verdict *v;
+} lctx;
+
+/* One binding of VisitRulesFor with the authorizing visitor; true when it allowed. */
+static bool linear_binding(lctx *c, size_t i)
+{
+	const rbac_binding *b = &c->p->b[i].b;
+	long si = rbac_applies_to(&c->a->user, b);
+	if (si < 0)
+		return false;
+	uint8_t ek;
+	const prole *r = rbac_lookup_ref(c->p, b, &ek);
+	if (!r) {
+		c->nerrors++;
+		if (c->reason) {
+			rbac_ref_error(b, ek, false, &c->msgs);
+			gh_buf_putc(&c->msgs, '\0');
+		}
+		return false;
+	}
+	for (size_t k = 0; k < r->r.nrules; k++) {
+		if (rbac_rule_allows(c->a, &r->r.rules[k])) {
+			c->v->decision = RBAC_ALLOW;
+			c->v->binding = b;
+			c->v->subject = &b->subjects[si];
+			return true;
+		}
+	}
+	return false;
+}
+
+rbac_decision rbac_authorize_linear(const rbac_policy *p, const rbac_attrs *a, rbac_verdict *v, gh_buf *reason)
+{
+	*v = (rbac_verdict){ .decision = RBAC_NO_OPINION };
+	lctx c = { .p = p, .a = a, .reason = reason, .v = v };
+	bool allowed = false;
+	for (size_t i = 0; i < p->ncrb && !allowed; i++)
+		allowed = linear_binding(&c, i);
+	if (!allowed && a->namespace.n) {
+		size_t first, n = rb_range(p, a->namespace, &first);
+		for (size_t i = first; i < first + n && !allowed; i++)
+			allowed = linear_binding(&c, i);
+	}
+	if (allowed) {
+		if (reason)
+			allow_reason(v->binding, v->subject, reason);
+	} else {
+		v->nerrors = c.nerrors;
+		if (reason && c.nerrors && c.msgs.p) {
+			size_t n = 0;
+			for (size_t i = 0; i < c.msgs.n; i++)
+				n += c.msgs.p[i] == '\0';
+			gh_str *m = malloc((n + 1) * sizeof *m);
+			if (m) {
+				size_t k = 0, start = 0;
+				for (size_t i = 0; i < c.msgs.n; i++)
+					if (c.msgs.p[i] == '\0') {
+						m[k++] = (gh_str){ c.msgs.p + start, i - start };
+						start = i + 1;
+					}
+				gh_buf_puts(reason, "RBAC: ");
+				rbac_aggregate(m, k, reason);
+				free(m);
+			}
+		}
+	}
+	gh_buf_free(&c.msgs);
+	return v->decision;
+}
+
+bool rbac_privileged_allows(const rbac_user *u, const char *const *groups, size_t ngroups)
+{
+	for (size_t i = 0; i < u->ngroups; i++)
+		for (size_t j = 0; j < ngroups; j++)
+			if (gh_str_eq_c(u->groups[i], groups[j]))
+				return true;
+	return false;
+}

@@ -1,0 +1,204 @@
+/* Internals of the compiled RBAC policy, shared by rbac_compile.c (building it),
+ * rbac_eval.c (decisions), rbac_query.c and rbac_covers.c. */
+#ifndef GH_K8S_RBAC_INTERNAL_H
+#define GH_K8S_RBAC_INTERNAL_H
+
+#include <stdint.h>
+
+#include "domain/k8s/rbac.h"
+#include "domain/k8s/rbac_util.h"
+
+#define RBAC_NONE UINT32_MAX
+#define RBAC_ANY_NAME UINT32_MAX /* atom.names_n: resourceNames empty on some rule */
+
+/* Per-role cap of (verb, group, resource) atoms; a larger role is evaluated rule by rule. */
+#define RBAC_ROLE_ATOM_CAP 16384u
+#define RBAC_TOTAL_ATOM_CAP ((size_t)1 << 26)
+
+/* Subject key classes. A user name that starts with "system:serviceaccount:" is keyed by
+ * what follows (class SA), so User subjects naming such a user and ServiceAccount subjects
+ * ("<ns>:<name>") share keys; any other user name is class USER; groups are class GROUP. */
+enum { RBAC_KEY_USER = 0, RBAC_KEY_GROUP = 1, RBAC_KEY_SA = 2 };
+#define RBAC_SA_PREFIX "system:serviceaccount:"
+#define RBAC_KEY_HEAD 24
+
+/* Atom type: (verb is "*") x (group is "*") x (resource exact | "*" | "*" + "/sub"), so
+ * a role's mask tells which probes can hit at all. */
+#define RBAC_ATOM_TYPE(vs, gs, rt) ((vs) * 6 + (gs) * 3 + (rt))
+
+typedef struct prole {
+	rbac_role r;	      /* the public view; rules are the effective (aggregated) ones */
+	uint32_t id;	      /* ClusterRoles 0.., then Roles */
+	uint16_t atom_types;  /* bit RBAC_ATOM_TYPE(...) set when the role has such an atom */
+	bool unindexed;	      /* too many atoms: RuleAllows over r.rules */
+	const rbac_rule **nonres; /* rules with nonResourceURLs */
+	uint32_t nnonres;
+} prole;
+
+typedef struct pbinding {
+	rbac_binding b;
+	const prole *role; /* NULL when the roleRef does not resolve */
+	uint32_t err;	   /* 1 + index in rbac_policy.errs when unresolved, else 0 */
+	uint8_t err_kind;  /* RBAC_ERR_* */
+} pbinding;
+
+enum { RBAC_ERR_NONE, RBAC_ERR_ROLE_NOT_FOUND, RBAC_ERR_CLUSTER_ROLE_NOT_FOUND, RBAC_ERR_UNSUPPORTED_KIND };
+
+/* Open addressing, linear probing. A slot is (hash >> 32) << 32 | (index + 1); 0 = empty. */
+typedef struct rbac_htab {
+	uint64_t *slots;
+	size_t mask;
+} rbac_htab;
+
+/* A subject key, kept in its hash table slot: one cache line answers a lookup for names of
+ * up to RBAC_KEY_HEAD bytes. */
+typedef struct skey {
+	uint64_t hash; /* 0 = empty slot */
+	uint32_t len, cls;
+	const char *name;
+	uint32_t crb_off, crb_n; /* postings of ClusterRoleBindings */
+	uint32_t ns_off, ns_n;	 /* nsrange entries, sorted by namespace id */
+	char head[RBAC_KEY_HEAD];
+} skey;
+
+/* One binding naming a key: the role it resolves to (so a decision can skip the binding
+ * itself) and the first of its subjects with this key (so the first applying subject is
+ * the least over the user's keys). */
+typedef struct posting {
+	uint32_t binding;
+	uint32_t role;	  /* prole id, or RBAC_NONE when the roleRef does not resolve */
+	uint32_t subject; /* index in the binding's subjects */
+} posting;
+
+typedef struct nsrange {
+	uint32_t ns, off, n;
+} nsrange;
+
+typedef struct atom {
+	uint32_t role, v, g, r;
+	uint32_t names_off, names_n; /* names_n RBAC_ANY_NAME: any name */
+} atom;
+
+struct rbac_policy {
+	gh_arena arena;
+	prole *croles; /* ClusterRoles by name */
+	size_t ncroles;
+	prole *nroles; /* Roles by (namespace, name) */
+	size_t nnroles;
+	pbinding *b; /* ClusterRoleBindings [0, ncrb) by name, then RoleBindings by (ns, name) */
+	size_t nb, ncrb;
+
+	gh_str *ns; /* namespaces with RoleBindings, sorted; RoleBindings of ns[i] are */
+	uint32_t *ns_first, *ns_count; /* b[ns_first[i] .. + ns_count[i]) */
+	size_t nns;
+	rbac_htab ns_tab;
+
+	skey *keys; /* open addressing over keys[0 .. key_mask] */
+	size_t key_mask, nkeys;
+	posting *post;
+	size_t npost;
+	nsrange *nsr;
+	size_t nnsr;
+
+	gh_str *vocab; /* every verb, group and resource string of resource rules */
+	uint8_t *vocab_kind; /* 0 plain, 1 "*", 2 "*" + "/x" */
+	size_t nvocab;
+	uint32_t star; /* the id of "*", or RBAC_NONE */
+	rbac_htab vocab_tab;
+	atom *atoms;
+	size_t natoms;
+	rbac_htab atom_tab;
+	gh_str *names;
+	size_t nnames;
+
+	gh_str *errs; /* distinct resolution error messages (authorizer wording) */
+	size_t nerrs;
+
+	gh_str *warnings;
+	size_t nwarnings, capwarnings;
+	size_t index_bytes;
+};
+
+static inline uint64_t rbac_key_hash(uint32_t cls, gh_str name)
+{
+	static const uint64_t seeds[] = { 0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL, 0x510e527fade682d1ULL };
+	return rbac_hash(name.p, name.n, seeds[cls]);
+}
+
+/* The key a user name is looked up under. */
+static inline uint32_t rbac_user_key(gh_str user, gh_str *name)
+{
+	size_t pl = sizeof RBAC_SA_PREFIX - 1;
+	if (user.n >= pl && memcmp(user.p, RBAC_SA_PREFIX, pl) == 0) {
+		*name = (gh_str){ user.p + pl, user.n - pl };
+		return RBAC_KEY_SA;
+	}
+	*name = user;
+	return RBAC_KEY_USER;
+}
+
+static inline const prole *rbac_role_by_id(const rbac_policy *p, uint32_t id)
+{
+	return id < p->ncroles ? &p->croles[id] : &p->nroles[id - p->ncroles];
+}
+
+static inline uint64_t rbac_atom_hash(uint32_t role, uint32_t v, uint32_t g, uint32_t r)
+{
+	uint64_t h = rbac_mix64(((uint64_t)role << 32 | v) ^ 0x9e3779b97f4a7c15ULL);
+	h = rbac_mix64(h ^ ((uint64_t)g << 32 | r));
+	return h ? h : 1;
+}
+
+/* Index of the string in the vocabulary, or RBAC_NONE. */
+uint32_t rbac_vocab_find(const rbac_policy *p, const char *s, size_t n);
+/* The key entry for (cls, name) with its precomputed hash, or NULL. */
+const skey *rbac_key_find(const rbac_policy *p, uint32_t cls, gh_str name, uint64_t h);
+/* The namespace's id (index in p->ns), or RBAC_NONE. */
+uint32_t rbac_ns_find(const rbac_policy *p, gh_str ns);
+const atom *rbac_atom_find(const rbac_policy *p, uint32_t role, uint32_t v, uint32_t g, uint32_t r);
+
+/* ---- upstream's functions, used by the linear reference and the queries ---------------- */
+
+/* appliesTo: index of the first subject of b that applies to u, or -1. `ns` is the
+ * binding's namespace ("" for a ClusterRoleBinding). */
+long rbac_applies_to(const rbac_user *u, const rbac_binding *b);
+bool rbac_subject_applies(const rbac_user *u, const rbac_subject *s, gh_str binding_ns);
+/* RuleAllows */
+bool rbac_rule_allows(const rbac_attrs *a, const rbac_rule *r);
+/* The role a binding names, looked up by name (not through the compiled pointer). */
+const prole *rbac_lookup_role(const rbac_policy *p, gh_str ns, gh_str name);
+const prole *rbac_lookup_ref(const rbac_policy *p, const rbac_binding *b, uint8_t *err_kind);
+
+/* Error message of an unresolved binding; `storage` picks the registry wording
+ * (clusterroles.rbac... plural) over the lister one (clusterrole.rbac... singular). */
+void rbac_ref_error(const rbac_binding *b, uint8_t err_kind, bool storage, gh_buf *out);
+/* "ClusterRoleBinding \"n\" of ClusterRole \"r\" to Group \"g\"" */
+void rbac_describe(const rbac_binding *b, const rbac_subject *s, gh_buf *out);
+/* utilerrors.NewAggregate(...).Error() of the messages (duplicates dropped). */
+void rbac_aggregate(const gh_str *msgs, size_t n, gh_buf *out);
+
+/* Visits the bindings that apply to u: ClusterRoleBindings, then (ns non-empty) the
+ * RoleBindings of ns, in order, through the subject index. fn gets the posting (binding,
+ * role, first applying subject) and returns false to stop; rbac_walk returns false when fn
+ * stopped it (or on OOM with more than 63 groups). */
+typedef bool (*rbac_visit_fn)(void *ctx, const posting *pst);
+bool rbac_walk(const rbac_policy *p, const rbac_user *u, gh_str ns, rbac_visit_fn fn, void *ctx);
+
+/* Does a role allow the request (the compiled check, through the atoms)? `req` is prepared
+ * once per request. */
+typedef struct rbac_req {
+	const rbac_attrs *a;
+	bool ready;
+	uint32_t ncombo;
+	struct {
+		uint32_t v, g, r;
+		uint16_t type;
+	} combo[12];
+} rbac_req;
+bool rbac_role_allows(const rbac_policy *p, const prole *role, rbac_req *req);
+
+/* RulesFor over the index; errors in the chosen wording. */
+bool rbac_rules_for_impl(const rbac_policy *p, const rbac_user *u, gh_str ns, bool storage, gh_arena *a,
+			 rbac_rules_result *out);
+
+#endif
