@@ -58,6 +58,11 @@ def docs_eks_examples_run(sb):
 
 
 @test
+def docs_authorization_examples_run(sb):
+    run_page(sb, "authorization.md")
+
+
+@test
 def docs_operations_examples_run(sb):
     run_page(sb, "operations.md")
 
