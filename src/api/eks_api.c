@@ -7,6 +7,7 @@
 #include "api/aws_query.h"
 #include "api/rest_json.h"
 #include "base/log.h"
+#include "codec/url.h"
 #include "engine/eks.h"
 
 bool eks_api_claims(const gh_http_request *req)
@@ -86,6 +87,34 @@ static bool list_access_policies(call *x, gh_err *err)
 	return engine_eks_list_access_policies(x->e, &x->c, &x->pg, &x->out, err);
 }
 
+static bool tag_resource(call *x, gh_err *err)
+{
+	json_t *tags = json_object_get(x->body, "tags");
+	if (!tags)
+		return gh_fail(err, "BadRequestException", 400, "tags is required.");
+	return engine_eks_tag(x->e, &x->c, x->m.labels[0], tags, NULL, 0, &x->out, err);
+}
+
+static bool untag_resource(call *x, gh_err *err)
+{
+	url_query q;
+	if (!url_query_parse_arena(x->req->arena, x->req->query, URL_QUERY_FORM, &q, err))
+		return false;
+	gh_str *keys = gh_arena_alloc(x->req->arena, (q.n ? q.n : 1) * sizeof *keys);
+	size_t n = 0;
+	for (size_t i = 0; i < q.n; i++)
+		if (gh_str_eq_c(q.params[i].name, "tagKeys"))
+			keys[n++] = q.params[i].value;
+	if (!n)
+		return gh_fail(err, "BadRequestException", 400, "tagKeys is required.");
+	return engine_eks_tag(x->e, &x->c, x->m.labels[0], NULL, keys, n, &x->out, err);
+}
+
+static bool list_tags(call *x, gh_err *err)
+{
+	return engine_eks_tag(x->e, &x->c, x->m.labels[0], NULL, NULL, 0, &x->out, err);
+}
+
 typedef struct route {
 	const char *method, *pattern, *name;
 	op_fn fn;
@@ -110,6 +139,9 @@ static const route routes[] = {
 	  list_associated },
 	{ "DELETE", "/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}",
 	  "DisassociateAccessPolicy", disassociate_policy },
+	{ "POST", "/tags/{resourceArn}", "TagResource", tag_resource },
+	{ "DELETE", "/tags/{resourceArn}", "UntagResource", untag_resource },
+	{ "GET", "/tags/{resourceArn}", "ListTagsForResource", list_tags },
 };
 
 static bool page_params(call *x, gh_err *err)

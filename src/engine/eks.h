@@ -42,4 +42,9 @@ bool engine_eks_list_associated_policies(gh_engine *e, const gh_caller *c, gh_st
 bool engine_eks_list_access_policies(gh_engine *e, const gh_caller *c, const gh_eks_page *pg, json_t **out,
 				     gh_err *err) GH_MUST_CHECK;
 
+/* TagResource (tags), UntagResource (keys) or ListTagsForResource (neither) on a cluster
+ * or access entry ARN. */
+bool engine_eks_tag(gh_engine *e, const gh_caller *c, gh_str arn, json_t *tags, const gh_str *keys, size_t nkeys,
+		    json_t **out, gh_err *err) GH_MUST_CHECK;
+
 #endif

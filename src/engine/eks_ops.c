@@ -948,3 +948,137 @@ bool engine_eks_list_access_policies(gh_engine *e, const gh_caller *c, const gh_
 	set_next(*out, to, n);
 	return true;
 }
+
+/* --- tags ----------------------------------------------------------------------------- */
+
+typedef struct tag_ctx {
+	gh_str arn;
+	json_t *tags;	     /* TagResource */
+	const gh_str *keys;  /* UntagResource */
+	size_t nkeys;
+	json_t *out;	     /* ListTagsForResource */
+	gh_arena a;
+} tag_ctx;
+
+/* The tagged document of `arn`: a cluster's or an access entry's. *entry_key is set for
+ * an access entry. */
+static bool tagged_doc(gh_engine *e, tag_ctx *x, const char **cluster, const char **entry_key, json_t **doc,
+		       gh_err *err)
+{
+	arn_parts p;
+	*entry_key = NULL;
+	if (!arn_parse(x->arn, &p, NULL) || !gh_str_eq_c(p.service, "eks"))
+		return gh_fail(err, "BadRequestException", 400, "Invalid resource ARN: " GH_STR_FMT, GH_STR_ARG(x->arn));
+	gh_str kind, rest, name, tail;
+	(void)gh_str_cut(p.resource, '/', &kind, &rest);
+	(void)gh_str_cut(rest, '/', &name, &tail);
+	eks_row row;
+	bool found = false;
+	if ((gh_str_eq_c(kind, "cluster") || gh_str_eq_c(kind, "access-entry")) &&
+	    !eks_store_get_cluster(db_conn(e->db), gh_arena_str(&x->a, name).p, &x->a, &row, &found, err))
+		return false;
+	if (found && gh_str_eq_c(kind, "cluster")) {
+		*cluster = row.key;
+		*doc = json_loads(row.doc, 0, NULL);
+		/* Clusters made before the EKS API carry no ARN in their document. */
+		gh_buf arn = { 0 };
+		cluster_arn(e, gh_str_c(row.key), &arn);
+		found = *doc && gh_str_eq(gh_buf_str(&arn), x->arn);
+		gh_buf_free(&arn);
+		if (found)
+			return true;
+		json_decref(*doc);
+	} else if (found) {
+		eks_row *rows;
+		size_t n;
+		if (!eks_store_list_entries(db_conn(e->db), row.key, &x->a, &rows, &n, err))
+			return false;
+		for (size_t i = 0; i < n; i++) {
+			json_t *d = json_loads(rows[i].doc, 0, NULL);
+			if (d && gh_str_eq_c(x->arn, json_string_value(json_object_get(d, "accessEntryArn")))) {
+				*cluster = row.key;
+				*entry_key = rows[i].key;
+				*doc = d;
+				return true;
+			}
+			json_decref(d);
+		}
+	}
+	return gh_fail(err, "NotFoundException", 404, "Resource " GH_STR_FMT " was not found.", GH_STR_ARG(x->arn));
+}
+
+static bool save_tagged(gh_engine *e, const char *cluster, const char *entry_key, json_t *doc, gh_err *err)
+{
+	char *s = json_dumps(doc, JSON_COMPACT);
+	bool ok = s && (entry_key ? eks_store_put_entry(db_conn(e->db), cluster, entry_key, s,
+							json_integer_value(json_object_get(doc, "createdAt")), err)
+				  : eks_store_set_cluster_doc(db_conn(e->db), cluster, s, err));
+	free(s);
+	return ok;
+}
+
+static bool tag_fn(gh_engine *e, void *ctx, gh_err *err)
+{
+	tag_ctx *x = ctx;
+	const char *cluster = NULL, *key = NULL;
+	json_t *doc = NULL;
+	if (!tagged_doc(e, x, &cluster, &key, &doc, err))
+		return false;
+	json_t *tags = json_object_get(doc, "tags");
+	if (!json_is_object(tags)) {
+		tags = json_object();
+		json_object_set_new(doc, "tags", tags);
+	}
+	bool ok = true;
+	if (x->tags) {
+		json_object_update(tags, x->tags);
+		if (json_object_size(tags) > GH_EKS_TAGS_MAX)
+			ok = gh_fail(err, "BadRequestException", 400, "The resource can have at most %d tags.",
+				     GH_EKS_TAGS_MAX);
+	}
+	for (size_t i = 0; i < x->nkeys; i++) {
+		char *k = gh_str_dup(x->keys[i]);
+		json_object_del(tags, k);
+		free(k);
+	}
+	if (ok && (x->tags || x->nkeys))
+		ok = save_tagged(e, cluster, key, doc, err);
+	if (ok && !x->tags && !x->nkeys)
+		x->out = json_pack("{s:O}", "tags", tags);
+	json_decref(doc);
+	return ok;
+}
+
+static bool check_tags(json_t *tags, gh_err *err)
+{
+	if (!json_is_object(tags) || json_object_size(tags) < 1)
+		return gh_fail(err, "BadRequestException", 400, "tags must be a map of 1 to %d entries.", GH_EKS_TAGS_MAX);
+	const char *k;
+	json_t *v;
+	json_object_foreach(tags, k, v) {
+		size_t kl = strlen(k);
+		if (kl < 1 || kl > GH_EKS_TAG_KEY_MAX || !json_is_string(v) || json_string_length(v) > GH_EKS_TAG_VALUE_MAX)
+			return gh_fail(err, "BadRequestException", 400,
+				       "Tag keys must be 1 to %d characters and values at most %d.", GH_EKS_TAG_KEY_MAX,
+				       GH_EKS_TAG_VALUE_MAX);
+		if (strncmp(k, "aws:", 4) == 0)
+			return gh_fail(err, "BadRequestException", 400, "Tag keys cannot start with aws:");
+	}
+	return true;
+}
+
+bool engine_eks_tag(gh_engine *e, const gh_caller *c, gh_str arn, json_t *tags, const gh_str *keys, size_t nkeys,
+		    json_t **out, gh_err *err)
+{
+	tag_ctx x = { .arn = arn, .tags = tags, .keys = keys, .nkeys = nkeys };
+	gh_arena_init(&x.a, 0);
+	bool write = tags || nkeys;
+	const char *action = tags ? "TagResource" : nkeys ? "UntagResource" : "ListTagsForResource";
+	bool ok = authorize(c, action, arn, write, err) && (!tags || check_tags(tags, err)) &&
+		  (write ? engine_tx(e, tag_fn, &x, err) : in_read(e, tag_fn, &x, err));
+	gh_arena_free(&x.a);
+	*out = ok ? (x.out ? x.out : json_object()) : NULL;
+	if (!ok)
+		json_decref(x.out);
+	return ok;
+}

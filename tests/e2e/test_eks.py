@@ -163,3 +163,28 @@ def eks_boto3(sb):
     paged = eks.get_paginator("list_access_policies").paginate(PaginationConfig={"PageSize": 5})
     check(sum(len(p["accessPolicies"]) for p in paged) >= 15)
     eks.delete_cluster(name="b3")
+
+
+@test
+def eks_tags_on_clusters_and_entries(sb):
+    rc, me, _ = sb.aws("sts", "get-caller-identity", check_rc=0)
+    acct = me["Account"]
+    rc, out, err = sb.aws("eks", "create-cluster", "--name", "tagged", "--role-arn", f"arn:aws:iam::{acct}:role/eks",
+                          "--resources-vpc-config", "subnetIds=subnet-1", "--tags", "env=test",
+                          "--access-config", "authenticationMode=API", check_rc=0)
+    arn = out["cluster"]["arn"]
+    check_eq(sb.aws("eks", "list-tags-for-resource", "--resource-arn", arn, check_rc=0)[1]["tags"], {"env": "test"})
+    sb.aws("eks", "tag-resource", "--resource-arn", arn, "--tags", "team=platform,tier=gold", check_rc=0)
+    sb.aws("eks", "untag-resource", "--resource-arn", arn, "--tag-keys", "env", "tier", check_rc=0)
+    check_eq(sb.aws("eks", "list-tags-for-resource", "--resource-arn", arn, check_rc=0)[1]["tags"],
+             {"team": "platform"})
+    rc, out, err = sb.aws("eks", "describe-access-entry", "--cluster-name", "tagged", "--principal-arn", me["Arn"],
+                          check_rc=0)
+    earn = out["accessEntry"]["accessEntryArn"]
+    sb.aws("eks", "tag-resource", "--resource-arn", earn, "--tags", "owner=me", check_rc=0)
+    check_eq(sb.aws("eks", "list-tags-for-resource", "--resource-arn", earn, check_rc=0)[1]["tags"], {"owner": "me"})
+    rc, out, err = sb.aws("eks", "list-tags-for-resource", "--resource-arn",
+                          f"arn:aws:eks:us-east-1:{acct}:cluster/nope")
+    check(rc != 0)
+    check_in("NotFoundException", err)
+    sb.aws("eks", "delete-cluster", "--name", "tagged", check_rc=0)
