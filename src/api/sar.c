@@ -45,6 +45,66 @@ static gh_str principal_id(json_t *extra)
 	return (gh_str){ "", 0 };
 }
 
+bool sar_decode(gh_str body, gh_arena *a, json_t **doc, gh_authz_req *r, char *problem, size_t problem_len)
+{
+	*doc = NULL;
+	json_error_t je;
+	json_t *in = json_loadb(body.p, body.n, JSON_REJECT_DUPLICATES, &je);
+	const char *api = json_string_value(json_object_get(in, "apiVersion"));
+	if (!json_is_object(in) || !api ||
+	    (strcmp(api, "authorization.k8s.io/v1") != 0 && strcmp(api, "authorization.k8s.io/v1beta1") != 0)) {
+		snprintf(problem, problem_len,
+			 "request body is not a SubjectAccessReview of authorization.k8s.io/v1 or v1beta1%s%s",
+			 in ? "" : ": ", in ? "" : je.text);
+		*doc = in;
+		return false;
+	}
+	bool v1beta1 = strcmp(api, "authorization.k8s.io/v1beta1") == 0;
+	json_t *spec = json_object_get(in, "spec");
+	json_t *ra = json_object_get(spec, "resourceAttributes"), *nra = json_object_get(spec, "nonResourceAttributes");
+	json_t *groups = json_object_get(spec, v1beta1 ? "group" : "groups");
+	gh_str user = str(spec, "user");
+	const char *msg = NULL;
+	if (!user.n && !json_array_size(groups))
+		msg = "spec.user: Invalid value: \"\": at least one of user or group must be specified";
+	else if (!ra && !nra)
+		msg = "spec.resourceAttributes: Invalid value: null: exactly one of nonResourceAttributes or "
+			  "resourceAttributes must be specified";
+	else if (ra && nra)
+		msg = "spec.nonResourceAttributes: Invalid value: \"\": cannot be specified in combination with "
+			  "resourceAttributes";
+	*doc = in;
+	if (msg) {
+		snprintf(problem, problem_len, "%s", msg);
+		return false;
+	}
+	size_t ng = json_array_size(groups);
+	gh_str *gv = gh_arena_alloc(a, (ng ? ng : 1) * sizeof *gv);
+	size_t k = 0;
+	for (size_t i = 0; i < ng; i++) {
+		json_t *g = json_array_get(groups, i);
+		if (json_is_string(g))
+			gv[k++] = (gh_str){ json_string_value(g), json_string_length(g) };
+	}
+	json_t *extra = json_object_get(spec, "extra");
+	*r = (gh_authz_req){ .attrs = { .user = { .name = user, .groups = gv, .ngroups = k,
+						.has_extra = json_object_size(extra) > 0 } },
+			   .principal_id = principal_id(extra) };
+	if (ra) {
+		r->attrs.resource_request = true;
+		r->attrs.verb = str(ra, "verb");
+		r->attrs.namespace = str(ra, "namespace");
+		r->attrs.api_group = str(ra, "group");
+		r->attrs.resource = str(ra, "resource");
+		r->attrs.subresource = str(ra, "subresource");
+		r->attrs.name = str(ra, "name");
+	} else {
+		r->attrs.verb = str(nra, "verb");
+		r->attrs.path = str(nra, "path");
+	}
+	return true;
+}
+
 void sar_handle(gh_engine *e, gh_str cluster, const gh_http_request *req, gh_http_response *resp)
 {
 	if (!gh_str_eq_c(req->method, "POST")) {
@@ -57,61 +117,13 @@ void sar_handle(gh_engine *e, gh_str cluster, const gh_http_request *req, gh_htt
 		bad(resp, "SubjectAccessReview body is larger than 64 KiB");
 		return;
 	}
-	json_error_t je;
-	json_t *in = json_loadb(req->body.p, req->body.n, JSON_REJECT_DUPLICATES, &je);
-	const char *api = json_string_value(json_object_get(in, "apiVersion"));
-	if (!json_is_object(in) || !api ||
-	    (strcmp(api, "authorization.k8s.io/v1") != 0 && strcmp(api, "authorization.k8s.io/v1beta1") != 0)) {
-		char msg[300];
-		snprintf(msg, sizeof msg, "request body is not a SubjectAccessReview of authorization.k8s.io/v1 or "
-					  "v1beta1%s%s",
-			 in ? "" : ": ", in ? "" : je.text);
-		json_decref(in);
-		bad(resp, msg);
-		return;
-	}
-	bool v1beta1 = strcmp(api, "authorization.k8s.io/v1beta1") == 0;
-	json_t *spec = json_object_get(in, "spec");
-	json_t *ra = json_object_get(spec, "resourceAttributes"), *nra = json_object_get(spec, "nonResourceAttributes");
-	json_t *groups = json_object_get(spec, v1beta1 ? "group" : "groups");
-	gh_str user = str(spec, "user");
-	const char *problem = NULL;
-	if (!user.n && !json_array_size(groups))
-		problem = "spec.user: Invalid value: \"\": at least one of user or group must be specified";
-	else if (!ra && !nra)
-		problem = "spec.resourceAttributes: Invalid value: null: exactly one of nonResourceAttributes or "
-			  "resourceAttributes must be specified";
-	else if (ra && nra)
-		problem = "spec.nonResourceAttributes: Invalid value: \"\": cannot be specified in combination with "
-			  "resourceAttributes";
-	if (problem) {
+	json_t *in = NULL;
+	gh_authz_req r;
+	char problem[320];
+	if (!sar_decode(req->body, req->arena, &in, &r, problem, sizeof problem)) {
 		json_decref(in);
 		bad(resp, problem);
 		return;
-	}
-	size_t ng = json_array_size(groups);
-	gh_str *gv = gh_arena_alloc(req->arena, (ng ? ng : 1) * sizeof *gv);
-	size_t k = 0;
-	for (size_t i = 0; i < ng; i++) {
-		json_t *g = json_array_get(groups, i);
-		if (json_is_string(g))
-			gv[k++] = (gh_str){ json_string_value(g), json_string_length(g) };
-	}
-	json_t *extra = json_object_get(spec, "extra");
-	gh_authz_req r = { .attrs = { .user = { .name = user, .groups = gv, .ngroups = k,
-						.has_extra = json_object_size(extra) > 0 } },
-			   .principal_id = principal_id(extra) };
-	if (ra) {
-		r.attrs.resource_request = true;
-		r.attrs.verb = str(ra, "verb");
-		r.attrs.namespace = str(ra, "namespace");
-		r.attrs.api_group = str(ra, "group");
-		r.attrs.resource = str(ra, "resource");
-		r.attrs.subresource = str(ra, "subresource");
-		r.attrs.name = str(ra, "name");
-	} else {
-		r.attrs.verb = str(nra, "verb");
-		r.attrs.path = str(nra, "path");
 	}
 	gh_authz_res res;
 	gh_err err = { 0 };
