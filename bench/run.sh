@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # gatehouse benchmarks: print numbers, side by side with a peer where there is one.
 #   1. token verification in process (bench_token), with and without the derived-key cache
-#   2. TokenReview on loopback with wrk (64 connections): HTTPS, and plain HTTP
+#   2. TokenReview on loopback with wrk (64 connections): HTTPS, and plain HTTP;
+#      SubjectAccessReview over HTTPS
+#   4. RBAC decisions with 1k..1M bindings, indexed vs linear scan (bench_rbac)
 #   3. STS GetCallerIdentity: gatehouse vs moto_server in the same run (signed POST, wrk)
 # Usage: bash bench/run.sh [seconds per wrk run, default 10]. BUILD picks the build folder.
 set -euo pipefail
@@ -9,7 +11,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-10}
 BUILD=${BUILD:-build}
 BIN=./$BUILD/gatehouse
-make -s -j2 BUILD="$BUILD" "$BUILD/gatehouse" "$BUILD/bench_token" >/dev/null
+make -s -j2 BUILD="$BUILD" "$BUILD/gatehouse" "$BUILD/bench_token" "$BUILD/bench_rbac" >/dev/null
 dir=$(mktemp -d)
 pids=()
 cleanup() {
@@ -52,6 +54,16 @@ for mode in tls plain; do
   echo "== 2. TokenReview over $( [ $mode = tls ] && echo HTTPS || echo 'plain HTTP' ), wrk -t2 -c64 -d${secs}s --latency"
   wrk -t2 -c64 -d"${secs}s" --latency -s "$dir/$mode.lua" "$url" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors"
 done
+
+# SubjectAccessReview: a user allowed through a RoleBinding among the default policy.
+sar_body='{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"jane","groups":["system:authenticated"],"resourceAttributes":{"namespace":"default","verb":"get","resource":"pods"}}}'
+printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' "'$sar_body'" >"$dir/sar.lua"
+sar_url="$(envof "$dir/tls" GATEHOUSE_WEBHOOK_URL)/authorize"
+curl -sf --cacert "$dir/tls/ca.pem" -X POST --data "$sar_body" "$sar_url" | grep -q '"allowed"' ||
+  { echo "SubjectAccessReview did not answer"; exit 1; }
+echo
+echo "== 2c. SubjectAccessReview over HTTPS, wrk -t2 -c64 -d${secs}s --latency"
+wrk -t2 -c64 -d"${secs}s" --latency -s "$dir/sar.lua" "$sar_url" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors"
 
 echo
 echo "== 3. STS GetCallerIdentity (signed POST, as the aws CLI sends it), gatehouse vs moto_server, wrk -t2 -c64 -d${secs}s"
@@ -99,3 +111,7 @@ gh_rps=$(wrk -t2 -c64 -d"${secs}s" -s "$dir/gh.lua" "$gh_url" | awk '/Requests\/
 moto_rps=$(wrk -t2 -c64 -d"${secs}s" -s "$dir/moto.lua" "$moto_url" | awk '/Requests\/sec/ {print $2}')
 printf "gatehouse (plain HTTP): %10.0f req/s\nmoto_server:            %10.0f req/s\nratio:                  %10.1fx\n" \
   "$gh_rps" "$moto_rps" "$(echo "$gh_rps / $moto_rps" | bc -l)"
+
+echo
+echo "== 4. RBAC decision latency and memory per binding (bench_rbac)"
+"./$BUILD/bench_rbac"
