@@ -11,11 +11,13 @@
 #include "cmd/cmd.h"
 #include "cmd/files.h"
 #include "cmd/statefiles.h"
+#include "engine/authz.h"
 #include "engine/engine.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: gatehouse explain token [--state-dir DIR] [--cluster NAME] TOKEN|-\n"
+		   "           [--verb VERB --resource RESOURCE [--name NAME] [-n NS]]\n"
 		   "       gatehouse explain access VERB RESOURCE [NAME] [-n NS] --as USER|ARN (see --help)\n\n"
 		   "Explains how gatehouse authenticates a k8s-aws-v1. token (from `aws eks get-token`):\n"
 		   "each check in order, then who the token proves, which mapping applies, and the\n"
@@ -23,7 +25,10 @@ static void usage(FILE *f)
 		   "aws eks get-token prints) from standard input.\n\n"
 		   "options:\n"
 		   "  --state-dir DIR  the state directory of `gatehouse serve` (default ./var)\n"
-		   "  --cluster NAME   the cluster the token is presented to (default demo)\n");
+		   "  --cluster NAME   the cluster the token is presented to (default demo)\n"
+		   "  --verb, --resource, --name, -n\n"
+		   "                   then decide that request for the token's user: the whole chain\n"
+		   "                   token, identity, mapping, groups, decision\n");
 }
 
 static void print_step(void *ctx, const char *step, bool ok, const char *detail)
@@ -61,21 +66,58 @@ static char *read_token(const char *arg)
 	return copy;
 }
 
+/* The rest of the chain for a token: the decision on one request, as kube-apiserver with
+ * gatehouse's webhooks would take it (the authenticated groups plus system:authenticated). */
+static int explain_decision(gh_engine *e, const char *cluster, const gh_token_review *r, const char *verb,
+			    const char *resource, const char *name, const char *ns, gh_arena *a, int *n)
+{
+	gh_str *groups = gh_arena_alloc(a, (r->ngroups + 1) * sizeof *groups);
+	for (size_t i = 0; i < r->ngroups; i++)
+		groups[i] = gh_str_c(r->groups[i]);
+	groups[r->ngroups] = GH_STR("system:authenticated");
+	gh_authz_req q = { .attrs = { .user = { .name = gh_str_c(r->username), .groups = groups,
+						.ngroups = r->ngroups + 1, .has_extra = true },
+				      .verb = gh_str_c(verb), .namespace = gh_str_c(ns), .name = gh_str_c(name) },
+			   .principal_id = r->identity.principal_id };
+	authz_parse_resource(gh_str_c(resource), &q.attrs);
+	printf("\n%s %s%s%s in %s:\n", verb, resource, *name ? " " : "", name, *ns ? ns : "the cluster scope");
+	gh_authz_res res;
+	gh_err err = { 0 };
+	if (!engine_authorize(e, gh_str_c(cluster), &q, a, &res, print_step, n, &err)) {
+		printf("cannot decide: %s\n", err.msg);
+		return 1;
+	}
+	if (res.allowed) {
+		printf("\nAllowed by %s: %s\n", res.decided_by, res.reason);
+		return 0;
+	}
+	printf("\nDenied: nothing allows it.\nkubectl would print: Error from server (Forbidden): %s\n", res.forbidden);
+	return 1;
+}
+
 int cmd_explain(int argc, char **argv)
 {
 	static const struct option opts[] = { { "state-dir", required_argument, 0, 's' },
 					      { "cluster", required_argument, 0, 'c' },
+					      { "verb", required_argument, 0, 'v' },
+					      { "resource", required_argument, 0, 'r' },
+					      { "name", required_argument, 0, 'N' },
+					      { "namespace", required_argument, 0, 'n' },
 					      { "help", no_argument, 0, 'h' },
 					      { 0, 0, 0, 0 } };
 	if (argc > 1 && strcmp(argv[1], "access") == 0)
 		return cmd_explain_access(argc - 1, argv + 1);
-	const char *dir = "./var", *cluster = "demo";
+	const char *dir = "./var", *cluster = "demo", *verb = NULL, *resource = NULL, *name = "", *ns = "";
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': dir = optarg; break;
 		case 'c': cluster = optarg; break;
+		case 'v': verb = optarg; break;
+		case 'r': resource = optarg; break;
+		case 'N': name = optarg; break;
+		case 'n': ns = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -116,6 +158,8 @@ int cmd_explain(int argc, char **argv)
 		for (size_t i = 0; i < r.ngroups; i++)
 			printf(" %s", r.groups[i]);
 		printf("%s\n", r.ngroups ? "" : " (none)");
+		if (verb && resource)
+			rc = explain_decision(e, cluster, &r, verb, resource, name, ns, &a, &n);
 	} else {
 		printf("\nNot authenticated (HTTP %d): %s\n", r.status, r.error.msg);
 		printf("kubectl would print: error: You must be logged in to the server (Unauthorized)\n");

@@ -139,6 +139,16 @@ def authorization_scenario(sb):
         check_in('RoleBinding "monitoring-pod-reader/production" of ClusterRole "pod-reader" to Group '
                  '"monitoring-team"', text)
 
+        # The whole chain for a token: checks, identity, mapping, groups, decision.
+        tok = token_as_role(b, "scenario", roles["MonitoringRole"], "oncall")
+        rc, text, err = b.gatehouse("explain", "token", "--state-dir", b.dir, "--cluster", "scenario", tok,
+                                    "--verb", "get", "--resource", "secrets", "-n", "production")
+        check_eq(rc, 1, text + err)
+        check_in("groups:       monitoring-team", text)
+        check_in('Error from server (Forbidden): secrets is forbidden: User "arn:aws:sts::%s:assumed-role/'
+                 'MonitoringRole/oncall" cannot get resource "secrets" in API group "" in the namespace '
+                 '"production"' % acct, text)
+
         rc, text, err = b.gatehouse("who-can", "--state-dir", b.dir, "--cluster", "scenario", "get", "pods",
                                     "-n", "production")
         check_eq(rc, 0, err)

@@ -150,21 +150,22 @@ const skey *rbac_key_find(const rbac_policy *p, uint32_t cls, gh_str name, uint6
 	}
 }
 
+uint32_t rbac_ns_find_h(const rbac_policy *p, gh_str ns, uint64_t h)
+{
+	if (!p->nst)
+		return RBAC_NONE;
+	for (size_t i = h & p->nst_mask;; i = (i + 1) & p->nst_mask) {
+		const skey *k = &p->nst[i];
+		if (!k->hash)
+			return RBAC_NONE;
+		if (k->hash == h && key_is(k, 0, ns))
+			return k->crb_off;
+	}
+}
+
 uint32_t rbac_ns_find(const rbac_policy *p, gh_str ns)
 {
-	if (!p->ns_tab.slots)
-		return RBAC_NONE;
-	uint64_t h = rbac_hash(ns.p, ns.n, 0x3c6ef372fe94f82bULL);
-	for (size_t i = h & p->ns_tab.mask;; i = (i + 1) & p->ns_tab.mask) {
-		uint64_t e = p->ns_tab.slots[i];
-		if (!e)
-			return RBAC_NONE;
-		if ((e >> 32) == (h >> 32)) {
-			uint32_t idx = (uint32_t)e - 1;
-			if (rbac_eq(p->ns[idx], ns))
-				return idx;
-		}
-	}
+	return rbac_ns_find_h(p, ns, rbac_ns_hash(ns));
 }
 
 const atom *rbac_atom_find(const rbac_policy *p, uint32_t role, uint32_t v, uint32_t g, uint32_t r)
@@ -678,7 +679,7 @@ static bool build_atoms(cc *c)
 
 /* ---- bindings ---------------------------------------------------------------------------- */
 
-static bool copy_binding(cc *c, const rbac_binding *in, pbinding *out)
+static bool copy_binding(cc *c, const rbac_binding *in, pbinding *out, rbac_subject *s)
 {
 	rbac_binding *b = &out->b;
 	*b = (rbac_binding){ .cluster = in->cluster, .nsubjects = in->nsubjects };
@@ -689,9 +690,6 @@ static bool copy_binding(cc *c, const rbac_binding *in, pbinding *out)
 	b->role_ref.kind = intern(c, in->role_ref.kind);
 	b->role_ref.name = intern(c, in->role_ref.name);
 	if (in->nsubjects) {
-		rbac_subject *s = gh_arena_alloc(&c->p->arena, in->nsubjects * sizeof *s);
-		if (!s)
-			return false;
 		for (size_t i = 0; i < in->nsubjects; i++) {
 			s[i].kind = intern(c, in->subjects[i].kind);
 			s[i].api_group = intern(c, in->subjects[i].api_group);
@@ -724,11 +722,17 @@ static bool copy_bindings(cc *c, strtab *errs)
 	nc = sort_dedup(c, ce, nc, "ClusterRoleBinding");
 	nn = sort_dedup(c, ne, nn, "RoleBinding");
 	p->b = calloc(nc + nn + 1, sizeof *p->b);
-	bool ok = p->b != NULL;
-	for (size_t i = 0; ok && i < nc + nn; i++) {
+	size_t nsubj = 0;
+	for (size_t i = 0; i < nc + nn; i++)
+		nsubj += in[i < nc ? ce[i].idx : ne[i - nc].idx].nsubjects;
+	p->subj = nsubj < RBAC_NONE ? calloc(nsubj + 1, sizeof *p->subj) : NULL;
+	p->nsubj = nsubj;
+	bool ok = p->b && p->subj;
+	for (size_t i = 0, off = 0; ok && i < nc + nn; i++) {
 		const rbac_binding *src = &in[i < nc ? ce[i].idx : ne[i - nc].idx];
 		pbinding *pb = &p->b[i];
-		ok = copy_binding(c, src, pb);
+		ok = copy_binding(c, src, pb, p->subj + off);
+		off += src->nsubjects;
 		if (!ok)
 			break;
 		pb->role = rbac_lookup_ref(p, &pb->b, &pb->err_kind);
@@ -748,7 +752,7 @@ static bool copy_bindings(cc *c, strtab *errs)
 	}
 	p->nb = ok ? nc + nn : 0;
 	p->ncrb = ok ? nc : 0;
-	p->index_bytes += (nc + nn) * sizeof(pbinding);
+	p->index_bytes += (nc + nn) * sizeof(pbinding) + nsubj * sizeof(rbac_subject);
 	free(ce);
 	free(ne);
 	return ok;
@@ -764,19 +768,30 @@ static bool build_namespaces(cc *c)
 	p->ns = calloc(n + 1, sizeof *p->ns);
 	p->ns_first = calloc(n + 1, sizeof *p->ns_first);
 	p->ns_count = calloc(n + 1, sizeof *p->ns_count);
-	if (!p->ns || !p->ns_first || !p->ns_count || !htab_alloc(&p->ns_tab, n))
+	size_t cap = 16;
+	while (cap < n + n / 3 + 1)
+		cap <<= 1;
+	if (!p->ns || !p->ns_first || !p->ns_count || !(p->nst = aligned_alloc(64, cap * sizeof *p->nst)))
 		return false;
+	memset(p->nst, 0, cap * sizeof *p->nst);
+	p->nst_mask = cap - 1;
 	for (size_t i = p->ncrb; i < p->nb; i++) {
 		if (i == p->ncrb || !rbac_eq(p->b[i].b.namespace, p->b[i - 1].b.namespace)) {
 			gh_str ns = p->b[i].b.namespace;
 			p->ns[p->nns] = ns;
 			p->ns_first[p->nns] = (uint32_t)i;
-			htab_put(&p->ns_tab, rbac_hash(ns.p, ns.n, 0x3c6ef372fe94f82bULL), (uint32_t)p->nns);
+			uint64_t h = rbac_ns_hash(ns);
+			size_t at = h & p->nst_mask;
+			while (p->nst[at].hash)
+				at = (at + 1) & p->nst_mask;
+			skey *e = &p->nst[at];
+			*e = (skey){ .hash = h, .len = (uint32_t)ns.n, .name = ns.p, .crb_off = (uint32_t)p->nns };
+			memcpy(e->head, ns.p, ns.n < RBAC_KEY_HEAD ? ns.n : RBAC_KEY_HEAD);
 			p->nns++;
 		}
 		p->ns_count[p->nns - 1]++;
 	}
-	p->index_bytes += n * (sizeof(gh_str) + 8) + (p->ns_tab.mask + 1) * 8;
+	p->index_bytes += n * (sizeof(gh_str) + 8) + (p->nst_mask + 1) * sizeof(skey);
 	return true;
 }
 
@@ -887,7 +902,8 @@ static bool build_subjects(cc *c)
 			for (size_t k = 0; k < np; k++) {
 				uint32_t at = fill[raw[k].key]++;
 				const pbinding *pb = &p->b[raw[k].binding];
-				sorted[at] = (posting){ raw[k].binding, pb->role ? pb->role->id : RBAC_NONE, raw[k].subject };
+				sorted[at] = (posting){ raw[k].binding, pb->role ? pb->role->id : RBAC_NONE,
+							(uint32_t)(pb->b.subjects - p->subj) + raw[k].subject };
 				sorted_ns[at] = raw[k].ns;
 			}
 			free(fill);
@@ -977,7 +993,8 @@ void rbac_policy_free(rbac_policy *p)
 	free(p->ns);
 	free(p->ns_first);
 	free(p->ns_count);
-	free(p->ns_tab.slots);
+	free(p->nst);
+	free(p->subj);
 	free(p->keys);
 	free(p->post);
 	free(p->nsr);

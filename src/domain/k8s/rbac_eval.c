@@ -200,13 +200,20 @@ typedef struct lists {
 	const skey **keys;
 	plist *l;
 	size_t nk, nl;
+	uint32_t ns; /* id of the request's namespace, RBAC_NONE when it has no RoleBindings */
 } lists;
 
-static bool lists_init(lists *ls, const rbac_policy *p, const rbac_user *u)
+static bool lists_init(lists *ls, const rbac_policy *p, const rbac_user *u, gh_str ns)
 {
 	ls->keys = ls->stack_keys;
 	ls->l = ls->stack_lists;
 	ls->nk = ls->nl = 0;
+	ls->ns = RBAC_NONE;
+	uint64_t nsh = 0;
+	if (ns.n && p->nst) {
+		nsh = rbac_ns_hash(ns);
+		__builtin_prefetch(&p->nst[nsh & p->nst_mask]);
+	}
 	size_t cap = 1 + u->ngroups;
 	if (cap > STACK_LISTS) {
 		ls->keys = malloc(cap * sizeof *ls->keys);
@@ -244,6 +251,8 @@ static bool lists_init(lists *ls, const rbac_policy *p, const rbac_user *u)
 	}
 	if (h != stack_h)
 		free(h);
+	if (nsh && ls->nk)
+		ls->ns = rbac_ns_find_h(p, ns, nsh);
 	return true;
 }
 
@@ -279,12 +288,10 @@ static void lists_cluster(lists *ls, const rbac_policy *p)
 						   p->post + ls->keys[i]->crb_off + ls->keys[i]->crb_n };
 }
 
-static void lists_namespace(lists *ls, const rbac_policy *p, gh_str ns)
+static void lists_namespace(lists *ls, const rbac_policy *p)
 {
 	ls->nl = 0;
-	if (!ns.n || !ls->nk)
-		return;
-	uint32_t id = rbac_ns_find(p, ns);
+	uint32_t id = ls->ns;
 	if (id == RBAC_NONE)
 		return;
 	for (size_t i = 0; i < ls->nk; i++) {
@@ -330,7 +337,7 @@ static inline bool lists_next(lists *ls, posting *out)
 bool rbac_walk(const rbac_policy *p, const rbac_user *u, gh_str ns, rbac_visit_fn fn, void *ctx)
 {
 	lists ls;
-	if (!lists_init(&ls, p, u))
+	if (!lists_init(&ls, p, u, ns))
 		return false;
 	bool go_on = true;
 	posting pst;
@@ -338,7 +345,7 @@ bool rbac_walk(const rbac_policy *p, const rbac_user *u, gh_str ns, rbac_visit_f
 	while (go_on && lists_next(&ls, &pst))
 		go_on = fn(ctx, &pst);
 	if (go_on) {
-		lists_namespace(&ls, p, ns);
+		lists_namespace(&ls, p);
 		while (go_on && lists_next(&ls, &pst))
 			go_on = fn(ctx, &pst);
 	}
@@ -485,7 +492,7 @@ static bool decide_phase(const rbac_policy *p, lists *ls, rbac_req *req, rbac_ve
 			const rbac_binding *b = &p->b[pst.binding].b;
 			v->decision = RBAC_ALLOW;
 			v->binding = b;
-			v->subject = &b->subjects[pst.subject];
+			v->subject = &p->subj[pst.subject];
 			return true;
 		}
 	}
@@ -499,12 +506,12 @@ rbac_decision rbac_authorize(const rbac_policy *p, const rbac_attrs *a, rbac_ver
 	errs e = { .n = 0, .cap = 16 };
 	e.v = e.stack;
 	lists ls;
-	if (!lists_init(&ls, p, &a->user))
+	if (!lists_init(&ls, p, &a->user, a->namespace))
 		return RBAC_NO_OPINION;
 	lists_cluster(&ls, p);
 	bool allowed = decide_phase(p, &ls, &req, v, reason ? &e : NULL);
 	if (!allowed && a->namespace.n) {
-		lists_namespace(&ls, p, a->namespace);
+		lists_namespace(&ls, p);
 		allowed = decide_phase(p, &ls, &req, v, reason ? &e : NULL);
 	}
 	lists_free(&ls);

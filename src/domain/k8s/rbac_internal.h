@@ -67,7 +67,7 @@ typedef struct skey {
 typedef struct posting {
 	uint32_t binding;
 	uint32_t role;	  /* prole id, or RBAC_NONE when the roleRef does not resolve */
-	uint32_t subject; /* index in the binding's subjects */
+	uint32_t subject; /* index in rbac_policy.subj (the binding's subjects are contiguous) */
 } posting;
 
 typedef struct nsrange {
@@ -87,11 +87,14 @@ struct rbac_policy {
 	size_t nnroles;
 	pbinding *b; /* ClusterRoleBindings [0, ncrb) by name, then RoleBindings by (ns, name) */
 	size_t nb, ncrb;
+	rbac_subject *subj; /* every binding's subjects, contiguous: postings index it directly */
+	size_t nsubj;
 
 	gh_str *ns; /* namespaces with RoleBindings, sorted; RoleBindings of ns[i] are */
 	uint32_t *ns_first, *ns_count; /* b[ns_first[i] .. + ns_count[i]) */
 	size_t nns;
-	rbac_htab ns_tab;
+	skey *nst; /* namespace -> id (in crb_off), the same slot layout as the keys */
+	size_t nst_mask;
 
 	skey *keys; /* open addressing over keys[0 .. key_mask] */
 	size_t key_mask, nkeys;
@@ -153,8 +156,13 @@ static inline uint64_t rbac_atom_hash(uint32_t role, uint32_t v, uint32_t g, uin
 uint32_t rbac_vocab_find(const rbac_policy *p, const char *s, size_t n);
 /* The key entry for (cls, name) with its precomputed hash, or NULL. */
 const skey *rbac_key_find(const rbac_policy *p, uint32_t cls, gh_str name, uint64_t h);
-/* The namespace's id (index in p->ns), or RBAC_NONE. */
+/* The namespace's id (index in p->ns), or RBAC_NONE. h = rbac_ns_hash(ns). */
 uint32_t rbac_ns_find(const rbac_policy *p, gh_str ns);
+uint32_t rbac_ns_find_h(const rbac_policy *p, gh_str ns, uint64_t h);
+static inline uint64_t rbac_ns_hash(gh_str ns)
+{
+	return rbac_hash(ns.p, ns.n, 0x3c6ef372fe94f82bULL);
+}
 const atom *rbac_atom_find(const rbac_policy *p, uint32_t role, uint32_t v, uint32_t g, uint32_t r);
 
 /* ---- upstream's functions, used by the linear reference and the queries ---------------- */
