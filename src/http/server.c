@@ -20,7 +20,7 @@
 #include "base/log.h"
 #include "crypto/hash.h"
 
-#define HTTP_DEFAULT_HEADER_BYTES (64 * 1024)
+#define HTTP_DEFAULT_HEADER_BYTES (32 * 1024) /* MHD zeroes the whole pool per request: keep it lean */
 #define HTTP_DEFAULT_TIMEOUT 30
 #define HTTP_DEFAULT_MAX_CONN 1024
 #define HTTP_DEFAULT_GRACE_MS 10000

@@ -66,7 +66,7 @@ typedef struct gh_http_config {
 	const char *tls_cert_pem;     /* both NULL = plain HTTP (the caller decides when that is allowed) */
 	const char *tls_key_pem;
 	size_t max_body_bytes;	      /* 0 = 1 MiB */
-	size_t max_header_bytes;      /* per-connection memory for the request line and headers; 0 = 64 KiB */
+	size_t max_header_bytes;      /* per-connection memory for the request line and headers; 0 = 32 KiB */
 	unsigned timeout_seconds;     /* idle time before a connection is closed; 0 = 30 */
 	unsigned threads;	      /* 0 = number of CPUs */
 	unsigned max_connections;     /* 0 = 1024 */

@@ -537,7 +537,7 @@ static rbac_policy *random_policy(void)
 		size_t ns = 1 + rnd(3);
 		for (size_t k = 0; k < ns; k++) {
 			uint32_t kind = rnd(4);
-			subj[k] = (rbac_subject){ .kind = kinds[kind], .name = kind == 1 ? teams[rnd(3)] : people[rnd(2)],
+			subj[k] = (rbac_subject){ .kind = kinds[kind], .name = kind == 1 ? teams[rnd(3)] : people[rnd(4)],
 						  .namespace = rnd(2) ? nss[rnd(3)] : GH_STR("") };
 			if (kind == 2)
 				subj[k].name = GH_STR("s0");
@@ -594,4 +594,40 @@ TEST(rbac_random_index_matches_linear)
 	CHECK(allows > decisions / 10);
 	CHECK(allows < decisions - decisions / 20);
 	printf("  rbac: %zu random decisions (%zu allowed), indexed == linear\n", decisions, allows);
+}
+
+TEST(rbac_many_resolution_errors)
+{
+	/* 40 bindings of one group to 20 missing roles (each twice): one message per role, in
+	 * the order first met, on both evaluators */
+	rbac_objects *s = rbac_objects_new();
+	REQUIRE(s);
+	gh_err e;
+	rbac_subject subj = { .kind = GH_STR("Group"), .api_group = GH_STR(RBAC_GROUP), .name = GH_STR("g") };
+	for (int i = 0; i < 40; i++) {
+		char name[16], role[16];
+		snprintf(name, sizeof name, "b%02d", i);
+		snprintf(role, sizeof role, "m%02d", i % 20);
+		rbac_binding b = { .cluster = true, .name = gh_str_c(name),
+				   .role_ref = { GH_STR(RBAC_GROUP), GH_STR("ClusterRole"), gh_str_c(role) },
+				   .subjects = &subj, .nsubjects = 1 };
+		REQUIRE(rbac_objects_add_binding(s, &b, &e));
+	}
+	rbac_policy *p;
+	REQUIRE(rbac_policy_compile(s, &p, &e));
+	gh_str g = GH_STR("g");
+	rbac_attrs a = { .user = { .name = GH_STR("u"), .groups = &g, .ngroups = 1 }, .resource_request = true,
+			 .verb = GH_STR("get"), .resource = GH_STR("pods") };
+	gh_buf r = { 0 };
+	CHECK(rbac_test_decide(p, &a, &r, __FILE__, __LINE__) == RBAC_NO_OPINION);
+	CHECK(gh_str_has_prefix(gh_buf_str(&r), GH_STR("RBAC: [clusterrole.rbac.authorization.k8s.io \"m00\" not found, "
+							 "clusterrole.rbac.authorization.k8s.io \"m01\" not found, ")));
+	CHECK(gh_str_has_suffix(gh_buf_str(&r), GH_STR(", clusterrole.rbac.authorization.k8s.io \"m19\" not found]")));
+	size_t count = 0;
+	for (size_t i = 0; i + 9 <= r.n; i++)
+		count += memcmp(r.p + i, "not found", 9) == 0;
+	CHECK_INT_EQ(count, 20);
+	gh_buf_free(&r);
+	rbac_policy_free(p);
+	rbac_objects_free(s);
 }

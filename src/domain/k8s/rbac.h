@@ -15,10 +15,13 @@
  * first, then the RoleBindings of the request's namespace; the first binding whose first
  * applying subject's role has an allowing rule wins, and is named in the reason. It never
  * scans every binding: bindings are indexed by subject (user name, group name, service
- * account user name) and namespace, and each role's resource rules are expanded into a
- * hash of (verb, group, resource) atoms with their resourceNames. rbac_authorize_linear is
- * the plain algorithm over the same policy, kept as the reference the tests and the
- * benchmark compare with; both return the same decision and the same reason.
+ * account) and namespace, each posting carrying the binding's role and first subject for
+ * that key, so a decision touches only the user's own bindings; each distinct rule set
+ * (the same Role in many namespaces is one) is expanded into a hash of (verb, group,
+ * resource) atoms with their resourceNames, probed once per wildcard combination.
+ * rbac_authorize_linear is the plain algorithm over the same policy (lists, string
+ * matching, roles looked up by name), kept as the reference the tests, the fuzzer and the
+ * benchmark compare with; both return the same decision, binding, subject and reason.
  *
  * RBAC only allows or has no opinion. system:masters is not RBAC: upstream puts a
  * privileged-group authorizer before it; rbac_privileged_allows is that authorizer, so
@@ -40,7 +43,8 @@
 
 typedef struct rbac_policy rbac_policy;
 
-/* Fails only on OOM or past the size limits (more than 2^31 bindings or subjects). */
+/* Fails only on OOM or past the size limits (2^32 subjects in all bindings, 2^30 distinct
+ * subject names). */
 bool rbac_policy_compile(const rbac_objects *objs, rbac_policy **out, gh_err *err) GH_MUST_CHECK;
 void rbac_policy_free(rbac_policy *p);
 

@@ -545,6 +545,27 @@ static bool vocab_id(strtab *vt, gh_str s, uint32_t *id)
 	return strtab_add(vt, s, h, id);
 }
 
+static uint64_t rules_hash(const rbac_role *r)
+{
+	uint64_t h = rbac_mix64(r->nrules + 1);
+	for (size_t i = 0; i < r->nrules; i++)
+		h = rbac_mix64(h ^ rule_hash(&r->rules[i]));
+	return h ? h : 1;
+}
+
+static bool same_rules(const rbac_role *a, const rbac_role *b)
+{
+	if (a->nrules != b->nrules)
+		return false;
+	for (size_t i = 0; i < a->nrules; i++)
+		if (!rules_equal(&a->rules[i], &b->rules[i]))
+			return false;
+	return true;
+}
+
+/* Expands each distinct rule set into (verb, group, resource) atoms with their
+ * resourceNames; roles whose rules are deep-equal (the same Role in many namespaces) share
+ * one atom set. */
 static bool build_atoms(cc *c)
 {
 	rbac_policy *p = c->p;
@@ -552,21 +573,18 @@ static bool build_atoms(cc *c)
 	strtab vt = { 0 };
 	raw_atom *raw = NULL;
 	size_t nraw = 0, capraw = 0, total = 0;
-	bool ok = true;
+	p->rinfo = calloc(nroles + 1, sizeof *p->rinfo);
+	uint32_t *rep = malloc((nroles + 1) * sizeof *rep); /* atom set -> its first role */
+	uint64_t *rep_h = malloc((nroles + 1) * sizeof *rep_h);
+	rbac_htab sets = { 0 };
+	bool ok = p->rinfo && rep && rep_h && htab_alloc(&sets, nroles);
+	size_t naset = 0;
 	for (size_t id = 0; ok && id < nroles; id++) {
 		prole *pr = role_by_id(p, id);
 		const rbac_role *r = &pr->r;
-		size_t count = 0, nnonres = 0;
-		for (size_t i = 0; i < r->nrules; i++) {
-			const rbac_rule *ru = &r->rules[i];
-			if (ru->non_resource_urls.n)
-				nnonres++;
-			if (count <= RBAC_ROLE_ATOM_CAP && ru->verbs.n <= RBAC_ROLE_ATOM_CAP &&
-			    ru->api_groups.n <= RBAC_ROLE_ATOM_CAP && ru->resources.n <= RBAC_ROLE_ATOM_CAP)
-				count += ru->verbs.n * ru->api_groups.n * ru->resources.n;
-			else
-				count = RBAC_ROLE_ATOM_CAP + 1;
-		}
+		size_t nnonres = 0;
+		for (size_t i = 0; i < r->nrules; i++)
+			nnonres += r->rules[i].non_resource_urls.n > 0;
 		if (nnonres) {
 			pr->nonres = gh_arena_alloc(&p->arena, nnonres * sizeof *pr->nonres);
 			if (!pr->nonres) {
@@ -577,8 +595,38 @@ static bool build_atoms(cc *c)
 				if (r->rules[i].non_resource_urls.n)
 					pr->nonres[pr->nnonres++] = &r->rules[i];
 		}
+		/* a rule set seen before? */
+		uint64_t h = rules_hash(r);
+		uint32_t found = RBAC_NONE;
+		size_t at = h & sets.mask;
+		for (; sets.slots[at]; at = (at + 1) & sets.mask) {
+			uint32_t k = (uint32_t)sets.slots[at] - 1;
+			if ((sets.slots[at] >> 32) == (h >> 32) && rep_h[k] == h && same_rules(&role_by_id(p, rep[k])->r, r)) {
+				found = k;
+				break;
+			}
+		}
+		if (found != RBAC_NONE) {
+			p->rinfo[id].aset = found;
+			continue;
+		}
+		uint32_t aset = (uint32_t)naset++;
+		rep[aset] = (uint32_t)id;
+		rep_h[aset] = h;
+		htab_put(&sets, h, aset);
+		p->rinfo[id].aset = aset;
+
+		size_t count = 0;
+		for (size_t i = 0; i < r->nrules; i++) {
+			const rbac_rule *ru = &r->rules[i];
+			if (count <= RBAC_ROLE_ATOM_CAP && ru->verbs.n <= RBAC_ROLE_ATOM_CAP &&
+			    ru->api_groups.n <= RBAC_ROLE_ATOM_CAP && ru->resources.n <= RBAC_ROLE_ATOM_CAP)
+				count += ru->verbs.n * ru->api_groups.n * ru->resources.n;
+			else
+				count = RBAC_ROLE_ATOM_CAP + 1;
+		}
 		if (count > RBAC_ROLE_ATOM_CAP || total + count > RBAC_TOTAL_ATOM_CAP) {
-			pr->unindexed = true;
+			p->rinfo[id].unindexed = 1;
 			warn(c, "%s \"%.*s%s%.*s\" has too many rule combinations to index; it is evaluated rule by rule",
 			     r->cluster ? "ClusterRole" : "Role", GH_STR_ARG(r->namespace), r->namespace.n ? "/" : "",
 			     GH_STR_ARG(r->name));
@@ -602,7 +650,7 @@ static bool build_atoms(cc *c)
 						uint32_t rr;
 						ok = vocab_id(&vt, ru->resources.v[d], &rr);
 						if (ok)
-							raw[nraw++] = (raw_atom){ (uint32_t)id, v, g, rr, (uint32_t)i };
+							raw[nraw++] = (raw_atom){ aset, v, g, rr, (uint32_t)i };
 					}
 				}
 			}
@@ -610,6 +658,8 @@ static bool build_atoms(cc *c)
 		if (ok && nraw - first > 1)
 			qsort(raw + first, nraw - first, sizeof *raw, raw_cmp);
 	}
+	free(sets.slots);
+	p->nasets = naset;
 	/* the vocabulary becomes the policy's */
 	if (ok) {
 		p->vocab = vt.v;
@@ -627,8 +677,10 @@ static bool build_atoms(cc *c)
 		p->index_bytes += (p->vocab_tab.mask + 1) * 8 + p->nvocab * (sizeof(gh_str) + 1);
 	}
 	strtab_free(&vt);
-	/* merge the raw atoms of each (role, verb, group, resource) */
+	/* merge the raw atoms of each (set, verb, group, resource) */
 	size_t natoms = 0, capnames = 0;
+	uint16_t *types = ok ? calloc(naset + 1, sizeof *types) : NULL;
+	ok = ok && types;
 	if (ok && nraw) {
 		p->atoms = malloc(nraw * sizeof *p->atoms);
 		ok = p->atoms != NULL;
@@ -636,9 +688,10 @@ static bool build_atoms(cc *c)
 	for (size_t i = 0; ok && i < nraw;) {
 		size_t j = i;
 		bool any = false;
+		const rbac_role *r = &role_by_id(p, rep[raw[i].role])->r;
 		while (j < nraw && raw[j].role == raw[i].role && raw[j].v == raw[i].v && raw[j].g == raw[i].g &&
 		       raw[j].r == raw[i].r) {
-			if (role_by_id(p, raw[j].role)->r.rules[raw[j].rule].resource_names.n == 0)
+			if (r->rules[raw[j].rule].resource_names.n == 0)
 				any = true;
 			j++;
 		}
@@ -651,20 +704,29 @@ static bool build_atoms(cc *c)
 				if (raw[k].rule == last_rule)
 					continue;
 				last_rule = raw[k].rule;
-				rbac_strs rn = role_by_id(p, raw[k].role)->r.rules[raw[k].rule].resource_names;
+				rbac_strs rn = r->rules[raw[k].rule].resource_names;
 				ok = rbac_grow((void **)&p->names, &capnames, p->nnames + rn.n, sizeof *p->names);
 				for (size_t m = 0; ok && m < rn.n; m++)
 					p->names[p->nnames++] = rn.v[m];
 			}
 			a->names_n = (uint32_t)(p->nnames - a->names_off);
 		}
-		prole *pr = role_by_id(p, raw[i].role);
 		unsigned vs = p->vocab_kind[a->v] == 1, gs = p->vocab_kind[a->g] == 1;
 		unsigned rt = p->vocab_kind[a->r];
-		pr->atom_types |= (uint16_t)(1u << RBAC_ATOM_TYPE(vs, gs, rt));
+		types[a->role] |= (uint16_t)(1u << RBAC_ATOM_TYPE(vs, gs, rt));
 		i = j;
 	}
+	for (size_t id = 0; ok && id < nroles; id++) {
+		rinfo *ri = &p->rinfo[id];
+		ri->atom_types = types[ri->aset];
+		ri->unindexed = p->rinfo[rep[ri->aset]].unindexed;
+		role_by_id(p, id)->atom_types = ri->atom_types;
+		role_by_id(p, id)->unindexed = ri->unindexed;
+	}
+	free(types);
 	free(raw);
+	free(rep);
+	free(rep_h);
 	p->natoms = natoms;
 	if (ok && natoms) {
 		ok = htab_alloc(&p->atom_tab, natoms);
@@ -674,6 +736,7 @@ static bool build_atoms(cc *c)
 		}
 		p->index_bytes += natoms * sizeof(atom) + (p->atom_tab.mask + 1) * 8 + p->nnames * sizeof(gh_str);
 	}
+	p->index_bytes += nroles * sizeof(rinfo);
 	return ok;
 }
 
@@ -922,7 +985,7 @@ static bool build_subjects(cc *c)
 			*e = (skey){ .hash = h, .len = (uint32_t)name.n, .cls = cls, .name = name.p };
 			memcpy(e->head, name.p, name.n < RBAC_KEY_HEAD ? name.n : RBAC_KEY_HEAD);
 			e->crb_off = (uint32_t)out;
-			e->ns_off = (uint32_t)p->nnsr;
+			size_t first_nsr = p->nnsr;
 			uint32_t cur_ns = RBAC_NONE;
 			for (size_t m = start[k]; ok && m < start[k + 1]; m++) {
 				if (out > e->crb_off && p->post[out - 1].binding == sorted[m].binding)
@@ -932,7 +995,7 @@ static bool build_subjects(cc *c)
 					ok = rbac_grow((void **)&p->nsr, &capnsr, p->nnsr + 1, sizeof *p->nsr);
 					if (!ok)
 						break;
-					p->nsr[p->nnsr++] = (nsrange){ ns - 1, (uint32_t)out, 0 };
+					p->nsr[p->nnsr++] = (nsrange){ ns - 1, (uint32_t)(out - e->crb_off), 0 };
 					cur_ns = ns;
 				}
 				if (ns)
@@ -941,7 +1004,14 @@ static bool build_subjects(cc *c)
 					e->crb_n++;
 				p->post[out++] = sorted[m];
 			}
-			e->ns_n = (uint32_t)(p->nnsr - e->ns_off);
+			e->n = (uint32_t)(out - e->crb_off);
+			e->ns_n = (uint32_t)(p->nnsr - first_nsr);
+			if (e->ns_n == 1) { /* kept inline: the range follows the ClusterRoleBindings */
+				e->ns = p->nsr[first_nsr].ns;
+				p->nnsr--;
+			} else {
+				e->ns = (uint32_t)first_nsr;
+			}
 		}
 		p->npost = out;
 		p->nkeys = nk;
@@ -989,6 +1059,7 @@ void rbac_policy_free(rbac_policy *p)
 	gh_arena_free(&p->arena);
 	free(p->croles);
 	free(p->nroles);
+	free(p->rinfo);
 	free(p->b);
 	free(p->ns);
 	free(p->ns_first);

@@ -163,19 +163,56 @@ void rbac_ref_error(const rbac_binding *b, uint8_t err_kind, bool storage, gh_bu
 	}
 }
 
+typedef struct msg_ref {
+	gh_str m;
+	size_t i;
+} msg_ref;
+
+static int msg_cmp(const void *x, const void *y)
+{
+	const msg_ref *a = x, *b = y;
+	int c = rbac_strcmp(a->m, b->m);
+	return c ? c : (a->i < b->i ? -1 : a->i > b->i);
+}
+
+/* utilerrors.NewAggregate(errs).Error(): one message as is, several as "[a, b]", a message
+ * repeated later dropped. Quadratic for a few, sorted for many (a user bound to thousands
+ * of missing roles must not make a reason cost seconds). */
 void rbac_aggregate(const gh_str *msgs, size_t n, gh_buf *out)
 {
+	bool stack_dup[32], *dup = n <= 32 ? stack_dup : calloc(n, sizeof *dup);
+	if (!dup)
+		return;
+	if (n <= 32) {
+		for (size_t i = 0; i < n; i++) {
+			dup[i] = false;
+			for (size_t j = 0; j < i && !dup[i]; j++)
+				dup[i] = rbac_eq(msgs[i], msgs[j]);
+		}
+	} else {
+		msg_ref *r = malloc(n * sizeof *r);
+		if (!r) {
+			free(dup);
+			return;
+		}
+		for (size_t i = 0; i < n; i++)
+			r[i] = (msg_ref){ msgs[i], i };
+		qsort(r, n, sizeof *r, msg_cmp);
+		for (size_t i = 1; i < n; i++)
+			if (rbac_eq(r[i].m, r[i - 1].m))
+				dup[r[i].i] = true;
+		free(r);
+	}
 	size_t shown = 0, first = out->n;
 	for (size_t i = 0; i < n; i++) {
-		bool dup = false;
-		for (size_t j = 0; j < i && !dup; j++)
-			dup = rbac_eq(msgs[i], msgs[j]);
-		if (dup)
+		if (dup[i])
 			continue;
 		if (shown++)
 			gh_buf_puts(out, ", ");
 		gh_buf_put_str(out, msgs[i]);
 	}
+	if (dup != stack_dup)
+		free(dup);
 	if (shown > 1) {
 		gh_buf_putc(out, ']');
 		if (gh_buf_reserve(out, 1)) {
@@ -192,45 +229,75 @@ typedef struct plist {
 	const posting *p, *end;
 } plist;
 
-/* The posting lists of the user's keys: ClusterRoleBindings (ns empty) or the RoleBindings
- * of one namespace. */
+/* The posting lists of the user's keys, for ClusterRoleBindings (cl) and for the
+ * RoleBindings of the request's namespace (rl), all found (and prefetched) up front so the
+ * memory they live in is on its way while the first lists are evaluated. */
 typedef struct lists {
-	const skey *stack_keys[STACK_LISTS];
-	plist stack_lists[STACK_LISTS];
-	const skey **keys;
-	plist *l;
-	size_t nk, nl;
-	uint32_t ns; /* id of the request's namespace, RBAC_NONE when it has no RoleBindings */
+	plist stack_cl[STACK_LISTS], stack_rl[STACK_LISTS];
+	plist *cl, *rl;
+	size_t ncl, nrl;
 } lists;
+
+/* The RoleBindings of namespace ns that name key k: [*first, *first + return). */
+static uint32_t ns_range(const rbac_policy *p, const skey *k, uint32_t ns, uint32_t *first)
+{
+	if (k->ns_n == 1) {
+		*first = k->crb_n;
+		return k->ns == ns ? k->n - k->crb_n : 0;
+	}
+	size_t lo = k->ns, hi = (size_t)k->ns + k->ns_n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (p->nsr[mid].ns == ns) {
+			*first = p->nsr[mid].off;
+			return p->nsr[mid].n;
+		}
+		if (p->nsr[mid].ns < ns)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static void lists_free(lists *ls)
+{
+	if (ls->cl != ls->stack_cl) {
+		free(ls->cl);
+		free(ls->rl);
+	}
+}
 
 static bool lists_init(lists *ls, const rbac_policy *p, const rbac_user *u, gh_str ns)
 {
-	ls->keys = ls->stack_keys;
-	ls->l = ls->stack_lists;
-	ls->nk = ls->nl = 0;
-	ls->ns = RBAC_NONE;
+	ls->cl = ls->stack_cl;
+	ls->rl = ls->stack_rl;
+	ls->ncl = ls->nrl = 0;
+	if (!p->keys)
+		return true;
 	uint64_t nsh = 0;
 	if (ns.n && p->nst) {
 		nsh = rbac_ns_hash(ns);
 		__builtin_prefetch(&p->nst[nsh & p->nst_mask]);
 	}
 	size_t cap = 1 + u->ngroups;
+	const skey *stack_keys[STACK_LISTS], **keys = stack_keys;
+	uint64_t stack_h[STACK_LISTS], *h = stack_h;
 	if (cap > STACK_LISTS) {
-		ls->keys = malloc(cap * sizeof *ls->keys);
-		ls->l = malloc(cap * sizeof *ls->l);
-		if (!ls->keys || !ls->l) {
-			free(ls->keys);
-			free(ls->l);
+		ls->cl = malloc(cap * sizeof *ls->cl);
+		ls->rl = malloc(cap * sizeof *ls->rl);
+		keys = malloc(cap * sizeof *keys);
+		h = malloc(cap * sizeof *h);
+		if (!ls->cl || !ls->rl || !keys || !h) {
+			free(ls->cl);
+			free(ls->rl);
+			free(keys);
+			free(h);
 			return false;
 		}
 	}
-	if (!p->keys)
-		return true;
 	/* Hash every key and prefetch its slot first, so the (independent) table misses
 	 * overlap instead of queueing one behind the other. */
-	uint64_t stack_h[STACK_LISTS], *h = cap > STACK_LISTS ? malloc(cap * sizeof *h) : stack_h;
-	if (!h)
-		return true;
 	gh_str name;
 	uint32_t cls = rbac_user_key(u->name, &name);
 	h[0] = rbac_key_hash(cls, name);
@@ -239,76 +306,40 @@ static bool lists_init(lists *ls, const rbac_policy *p, const rbac_user *u, gh_s
 		h[i + 1] = rbac_key_hash(RBAC_KEY_GROUP, u->groups[i]);
 		__builtin_prefetch(&p->keys[h[i + 1] & p->key_mask]);
 	}
+	size_t nk = 0;
 	for (size_t i = 0; i < cap; i++) {
 		const skey *k = i ? rbac_key_find(p, RBAC_KEY_GROUP, u->groups[i - 1], h[i]) : rbac_key_find(p, cls, name, h[0]);
 		if (!k)
 			continue;
-		ls->keys[ls->nk++] = k;
-		if (k->crb_n)
-			__builtin_prefetch(&p->post[k->crb_off]);
-		if (k->ns_n)
-			__builtin_prefetch(&p->nsr[k->ns_off]);
+		keys[nk++] = k;
+		const posting *base = rbac_key_postings(p->post, k);
+		if (k->crb_n) {
+			__builtin_prefetch(base);
+			ls->cl[ls->ncl++] = (plist){ base, base + k->crb_n };
+		}
+		if (k->ns_n > 1 && nsh)
+			__builtin_prefetch(&p->nsr[k->ns]);
 	}
-	if (h != stack_h)
-		free(h);
-	if (nsh && ls->nk)
-		ls->ns = rbac_ns_find_h(p, ns, nsh);
-	return true;
-}
-
-static void lists_free(lists *ls)
-{
-	if (ls->keys != ls->stack_keys) {
-		free(ls->keys);
-		free(ls->l);
-	}
-}
-
-static const nsrange *ns_range(const rbac_policy *p, const skey *k, uint32_t ns)
-{
-	size_t lo = k->ns_off, hi = (size_t)k->ns_off + k->ns_n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (p->nsr[mid].ns == ns)
-			return &p->nsr[mid];
-		if (p->nsr[mid].ns < ns)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-static void lists_cluster(lists *ls, const rbac_policy *p)
-{
-	ls->nl = 0;
-	for (size_t i = 0; i < ls->nk; i++)
-		if (ls->keys[i]->crb_n)
-			ls->l[ls->nl++] = (plist){ p->post + ls->keys[i]->crb_off,
-						   p->post + ls->keys[i]->crb_off + ls->keys[i]->crb_n };
-}
-
-static void lists_namespace(lists *ls, const rbac_policy *p)
-{
-	ls->nl = 0;
-	uint32_t id = ls->ns;
-	if (id == RBAC_NONE)
-		return;
-	for (size_t i = 0; i < ls->nk; i++) {
-		const nsrange *r = ls->keys[i]->ns_n ? ns_range(p, ls->keys[i], id) : NULL;
-		if (r) {
-			__builtin_prefetch(&p->post[r->off]);
-			ls->l[ls->nl++] = (plist){ p->post + r->off, p->post + r->off + r->n };
+	uint32_t id = nsh && nk ? rbac_ns_find_h(p, ns, nsh) : RBAC_NONE;
+	for (size_t i = 0; id != RBAC_NONE && i < nk; i++) {
+		uint32_t first, n = keys[i]->ns_n ? ns_range(p, keys[i], id, &first) : 0;
+		if (n) {
+			const posting *base = rbac_key_postings(p->post, keys[i]) + first;
+			__builtin_prefetch(base);
+			ls->rl[ls->nrl++] = (plist){ base, base + n };
 		}
 	}
+	if (keys != stack_keys) {
+		free(keys);
+		free(h);
+	}
+	return true;
 }
 
 /* The next binding of the union, in order, with the least subject index among the lists
  * that hold it; false when all are done. */
-static inline bool lists_next(lists *ls, posting *out)
+static inline bool lists_next(plist *l, size_t k, posting *out)
 {
-	plist *l = ls->l;
-	size_t k = ls->nl;
 	if (k == 1) {
 		if (l[0].p == l[0].end)
 			return false;
@@ -341,14 +372,10 @@ bool rbac_walk(const rbac_policy *p, const rbac_user *u, gh_str ns, rbac_visit_f
 		return false;
 	bool go_on = true;
 	posting pst;
-	lists_cluster(&ls, p);
-	while (go_on && lists_next(&ls, &pst))
+	while (go_on && lists_next(ls.cl, ls.ncl, &pst))
 		go_on = fn(ctx, &pst);
-	if (go_on) {
-		lists_namespace(&ls, p);
-		while (go_on && lists_next(&ls, &pst))
-			go_on = fn(ctx, &pst);
-	}
+	while (go_on && lists_next(ls.rl, ls.nrl, &pst))
+		go_on = fn(ctx, &pst);
 	lists_free(&ls);
 	return go_on;
 }
@@ -414,29 +441,32 @@ static void prepare(const rbac_policy *p, rbac_req *req)
 	req->ready = true;
 }
 
-bool rbac_role_allows(const rbac_policy *p, const prole *role, rbac_req *req)
+bool rbac_role_allows(const rbac_policy *p, uint32_t role_id, rbac_req *req)
 {
 	const rbac_attrs *a = req->a;
 	if (!a->resource_request) {
+		const prole *role = rbac_role_by_id(p, role_id);
 		for (uint32_t i = 0; i < role->nnonres; i++)
 			if (rbac_rule_allows(a, role->nonres[i]))
 				return true;
 		return false;
 	}
-	if (role->unindexed) {
+	const rinfo *ri = &p->rinfo[role_id];
+	if (ri->unindexed) {
+		const prole *role = rbac_role_by_id(p, role_id);
 		for (size_t i = 0; i < role->r.nrules; i++)
 			if (rbac_rule_allows(a, &role->r.rules[i]))
 				return true;
 		return false;
 	}
-	if (!role->atom_types)
+	if (!ri->atom_types)
 		return false;
 	if (!req->ready)
 		prepare(p, req);
 	for (uint32_t i = 0; i < req->ncombo; i++) {
-		if (!(role->atom_types & req->combo[i].type))
+		if (!(ri->atom_types & req->combo[i].type))
 			continue;
-		const atom *at = rbac_atom_find(p, role->id, req->combo[i].v, req->combo[i].g, req->combo[i].r);
+		const atom *at = rbac_atom_find(p, ri->aset, req->combo[i].v, req->combo[i].g, req->combo[i].r);
 		if (!at)
 			continue;
 		if (at->names_n == RBAC_ANY_NAME)
@@ -478,17 +508,17 @@ static void allow_reason(const rbac_binding *b, const rbac_subject *s, gh_buf *r
 }
 
 /* One phase of the walk; true when a binding allowed. */
-static bool decide_phase(const rbac_policy *p, lists *ls, rbac_req *req, rbac_verdict *v, errs *e)
+static bool decide_phase(const rbac_policy *p, plist *l, size_t k, rbac_req *req, rbac_verdict *v, errs *e)
 {
 	posting pst;
-	while (lists_next(ls, &pst)) {
+	while (lists_next(l, k, &pst)) {
 		if (pst.role == RBAC_NONE) {
 			v->nerrors++;
 			if (e)
 				errs_push(e, p->b[pst.binding].err - 1);
 			continue;
 		}
-		if (rbac_role_allows(p, rbac_role_by_id(p, pst.role), req)) {
+		if (rbac_role_allows(p, pst.role, req)) {
 			const rbac_binding *b = &p->b[pst.binding].b;
 			v->decision = RBAC_ALLOW;
 			v->binding = b;
@@ -508,12 +538,8 @@ rbac_decision rbac_authorize(const rbac_policy *p, const rbac_attrs *a, rbac_ver
 	lists ls;
 	if (!lists_init(&ls, p, &a->user, a->namespace))
 		return RBAC_NO_OPINION;
-	lists_cluster(&ls, p);
-	bool allowed = decide_phase(p, &ls, &req, v, reason ? &e : NULL);
-	if (!allowed && a->namespace.n) {
-		lists_namespace(&ls, p);
-		allowed = decide_phase(p, &ls, &req, v, reason ? &e : NULL);
-	}
+	bool allowed = decide_phase(p, ls.cl, ls.ncl, &req, v, reason ? &e : NULL) ||
+		       decide_phase(p, ls.rl, ls.nrl, &req, v, reason ? &e : NULL);
 	lists_free(&ls);
 	if (allowed) {
 		v->nerrors = 0;

@@ -20,7 +20,7 @@
  * ("<ns>:<name>") share keys; any other user name is class USER; groups are class GROUP. */
 enum { RBAC_KEY_USER = 0, RBAC_KEY_GROUP = 1, RBAC_KEY_SA = 2 };
 #define RBAC_SA_PREFIX "system:serviceaccount:"
-#define RBAC_KEY_HEAD 24
+#define RBAC_KEY_HEAD 20
 
 /* Atom type: (verb is "*") x (group is "*") x (resource exact | "*" | "*" + "/sub"), so
  * a role's mask tells which probes can hit at all. */
@@ -34,6 +34,14 @@ typedef struct prole {
 	const rbac_rule **nonres; /* rules with nonResourceURLs */
 	uint32_t nnonres;
 } prole;
+
+/* What a decision needs of a role, packed: roles with the same rules share an atom set. */
+typedef struct rinfo {
+	uint32_t aset;	     /* atom set: the key of the role's atoms */
+	uint16_t atom_types; /* as prole.atom_types */
+	uint8_t unindexed;
+	uint8_t pad;
+} rinfo;
 
 typedef struct pbinding {
 	rbac_binding b;
@@ -50,17 +58,6 @@ typedef struct rbac_htab {
 	size_t mask;
 } rbac_htab;
 
-/* A subject key, kept in its hash table slot: one cache line answers a lookup for names of
- * up to RBAC_KEY_HEAD bytes. */
-typedef struct skey {
-	uint64_t hash; /* 0 = empty slot */
-	uint32_t len, cls;
-	const char *name;
-	uint32_t crb_off, crb_n; /* postings of ClusterRoleBindings */
-	uint32_t ns_off, ns_n;	 /* nsrange entries, sorted by namespace id */
-	char head[RBAC_KEY_HEAD];
-} skey;
-
 /* One binding naming a key: the role it resolves to (so a decision can skip the binding
  * itself) and the first of its subjects with this key (so the first applying subject is
  * the least over the user's keys). */
@@ -70,12 +67,33 @@ typedef struct posting {
 	uint32_t subject; /* index in rbac_policy.subj (the binding's subjects are contiguous) */
 } posting;
 
+/* A subject key, kept in its hash table slot: one cache line answers a lookup for names of
+ * up to RBAC_KEY_HEAD bytes. */
+typedef struct skey {
+	uint64_t hash; /* 0 = empty slot */
+	const char *name;
+	uint32_t len, cls;
+	/* postings, from rbac_policy.post + crb_off: ClusterRoleBindings [0, crb_n), then
+	 * RoleBindings by namespace up to n */
+	uint32_t crb_off, crb_n, n;
+	/* ns_n namespaces: with one, ns is its id (the common case needs no nsrange lookup);
+	 * with more, ns is the offset of ns_n nsrange entries sorted by namespace id */
+	uint32_t ns, ns_n;
+	char head[RBAC_KEY_HEAD];
+} skey;
+_Static_assert(sizeof(skey) == 64, "a key is one cache line");
+
+static inline const posting *rbac_key_postings(const posting *post, const skey *k)
+{
+	return post + k->crb_off;
+}
+
 typedef struct nsrange {
-	uint32_t ns, off, n;
+	uint32_t ns, off, n; /* off: from the key's first posting */
 } nsrange;
 
 typedef struct atom {
-	uint32_t role, v, g, r;
+	uint32_t role, v, g, r; /* role: the atom set (rinfo.aset) */
 	uint32_t names_off, names_n; /* names_n RBAC_ANY_NAME: any name */
 } atom;
 
@@ -85,6 +103,8 @@ struct rbac_policy {
 	size_t ncroles;
 	prole *nroles; /* Roles by (namespace, name) */
 	size_t nnroles;
+	rinfo *rinfo; /* by role id */
+	size_t nasets;
 	pbinding *b; /* ClusterRoleBindings [0, ncrb) by name, then RoleBindings by (ns, name) */
 	size_t nb, ncrb;
 	rbac_subject *subj; /* every binding's subjects, contiguous: postings index it directly */
@@ -203,7 +223,7 @@ typedef struct rbac_req {
 		uint16_t type;
 	} combo[12];
 } rbac_req;
-bool rbac_role_allows(const rbac_policy *p, const prole *role, rbac_req *req);
+bool rbac_role_allows(const rbac_policy *p, uint32_t role_id, rbac_req *req);
 
 /* RulesFor over the index; errors in the chosen wording. */
 bool rbac_rules_for_impl(const rbac_policy *p, const rbac_user *u, gh_str ns, bool storage, gh_arena *a,

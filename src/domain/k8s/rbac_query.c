@@ -126,7 +126,7 @@ static void who_binding(wctx *c, size_t bi)
 	}
 	int8_t *k = &c->cache[pb->role->id];
 	if (*k < 0)
-		*k = rbac_role_allows(c->p, pb->role, &c->req) ? 1 : 0;
+		*k = rbac_role_allows(c->p, pb->role->id, &c->req) ? 1 : 0;
 	if (!*k)
 		return;
 	const rbac_binding *b = &pb->b;
