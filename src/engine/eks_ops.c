@@ -186,6 +186,12 @@ static bool in_write(gh_engine *e, eks_fn fn, void *ctx, gh_err *err)
 	return engine_tx_publish(e, fn, ctx, GH_PUBLISH_MAPS, err);
 }
 
+/* One operation on a cluster: who may call, then fn in a read or write transaction. The
+ * answer (x->out) is handed over on success and dropped on failure. */
+typedef struct name_ctx name_ctx;
+static bool run_op(gh_engine *e, const gh_caller *c, const char *action, bool write, eks_fn fn, name_ctx *x,
+		   json_t **out, gh_err *err);
+
 /* --- pagination -------------------------------------------------------------------- */
 
 /* nextToken is the index to continue from, as an opaque-looking string. */
@@ -425,13 +431,31 @@ bool engine_eks_create_cluster(gh_engine *e, const gh_caller *c, json_t *req, js
 	return ok;
 }
 
-typedef struct name_ctx {
+struct name_ctx {
 	gh_str name, principal, policy;
 	json_t *req, *out;
 	const gh_eks_page *pg;
 	const gh_caller *c;
 	gh_arena a;
-} name_ctx;
+};
+
+static bool run_op(gh_engine *e, const gh_caller *c, const char *action, bool write, eks_fn fn, name_ctx *x,
+		   json_t **out, gh_err *err)
+{
+	gh_arena_init(&x->a, 0);
+	bool ok = authorize_cluster(e, c, action, x->name, write, err) &&
+		  (write ? in_write(e, fn, x, err) : in_read(e, fn, x, err));
+	gh_arena_free(&x->a);
+	if (!ok) {
+		json_decref(x->out);
+		x->out = NULL;
+	}
+	if (out)
+		*out = x->out;
+	else
+		json_decref(x->out);
+	return ok;
+}
 
 static bool describe_cluster_fn(gh_engine *e, void *ctx, gh_err *err)
 {
@@ -447,11 +471,7 @@ static bool describe_cluster_fn(gh_engine *e, void *ctx, gh_err *err)
 bool engine_eks_describe_cluster(gh_engine *e, const gh_caller *c, gh_str name, json_t **out, gh_err *err)
 {
 	name_ctx x = { .name = name };
-	gh_arena_init(&x.a, 0);
-	bool ok = authorize_cluster(e, c, "DescribeCluster", name, false, err) && in_read(e, describe_cluster_fn, &x, err);
-	gh_arena_free(&x.a);
-	*out = x.out;
-	return ok;
+	return run_op(e, c, "DescribeCluster", false, describe_cluster_fn, &x, out, err);
 }
 
 static bool list_clusters_fn(gh_engine *e, void *ctx, gh_err *err)
@@ -472,13 +492,8 @@ static bool list_clusters_fn(gh_engine *e, void *ctx, gh_err *err)
 
 bool engine_eks_list_clusters(gh_engine *e, const gh_caller *c, const gh_eks_page *pg, json_t **out, gh_err *err)
 {
-	(void)c;
 	name_ctx x = { .pg = pg };
-	gh_arena_init(&x.a, 0);
-	bool ok = in_read(e, list_clusters_fn, &x, err);
-	gh_arena_free(&x.a);
-	*out = x.out;
-	return ok;
+	return run_op(e, c, "ListClusters", false, list_clusters_fn, &x, out, err);
 }
 
 static bool delete_cluster_fn(gh_engine *e, void *ctx, gh_err *err)
@@ -497,15 +512,7 @@ static bool delete_cluster_fn(gh_engine *e, void *ctx, gh_err *err)
 bool engine_eks_delete_cluster(gh_engine *e, const gh_caller *c, gh_str name, json_t **out, gh_err *err)
 {
 	name_ctx x = { .name = name };
-	gh_arena_init(&x.a, 0);
-	bool ok = authorize_cluster(e, c, "DeleteCluster", name, true, err) && in_write(e, delete_cluster_fn, &x, err);
-	gh_arena_free(&x.a);
-	if (!ok) {
-		json_decref(x.out);
-		x.out = NULL;
-	}
-	*out = x.out;
-	return ok;
+	return run_op(e, c, "DeleteCluster", true, delete_cluster_fn, &x, out, err);
 }
 
 static json_t *update_doc(gh_engine *e, const char *type, json_t *params)
@@ -582,16 +589,7 @@ bool engine_eks_update_cluster_config(gh_engine *e, const gh_caller *c, gh_str n
 				      gh_err *err)
 {
 	name_ctx x = { .name = name, .req = req };
-	gh_arena_init(&x.a, 0);
-	bool ok = authorize_cluster(e, c, "UpdateClusterConfig", name, true, err) &&
-		  in_write(e, update_config_fn, &x, err);
-	gh_arena_free(&x.a);
-	if (!ok) {
-		json_decref(x.out);
-		x.out = NULL;
-	}
-	*out = x.out;
-	return ok;
+	return run_op(e, c, "UpdateClusterConfig", true, update_config_fn, &x, out, err);
 }
 
 /* --- access entries ------------------------------------------------------------------- */
@@ -669,16 +667,7 @@ bool engine_eks_create_access_entry(gh_engine *e, const gh_caller *c, gh_str clu
 				    gh_err *err)
 {
 	name_ctx x = { .name = cluster, .req = req };
-	gh_arena_init(&x.a, 0);
-	bool ok = authorize_cluster(e, c, "CreateAccessEntry", cluster, true, err) &&
-		  in_write(e, create_entry_fn, &x, err);
-	gh_arena_free(&x.a);
-	if (!ok) {
-		json_decref(x.out);
-		x.out = NULL;
-	}
-	*out = x.out;
-	return ok;
+	return run_op(e, c, "CreateAccessEntry", true, create_entry_fn, &x, out, err);
 }
 
 static bool describe_entry_fn(gh_engine *e, void *ctx, gh_err *err)
@@ -697,12 +686,7 @@ bool engine_eks_describe_access_entry(gh_engine *e, const gh_caller *c, gh_str c
 				      json_t **out, gh_err *err)
 {
 	name_ctx x = { .name = cluster, .principal = principal };
-	gh_arena_init(&x.a, 0);
-	bool ok = authorize_cluster(e, c, "DescribeAccessEntry", cluster, false, err) &&
-		  in_read(e, describe_entry_fn, &x, err);
-	gh_arena_free(&x.a);
-	*out = x.out;
-	return ok;
+	return run_op(e, c, "DescribeAccessEntry", false, describe_entry_fn, &x, out, err);
 }
 
 static bool list_entries_fn(gh_engine *e, void *ctx, gh_err *err)
@@ -741,12 +725,7 @@ bool engine_eks_list_access_entries(gh_engine *e, const gh_caller *c, gh_str clu
 				    json_t **out, gh_err *err)
 {
 	name_ctx x = { .name = cluster, .pg = pg };
-	gh_arena_init(&x.a, 0);
-	bool ok = authorize_cluster(e, c, "ListAccessEntries", cluster, false, err) &&
-		  in_read(e, list_entries_fn, &x, err);
-	gh_arena_free(&x.a);
-	*out = x.out;
-	return ok;
+	return run_op(e, c, "ListAccessEntries", false, list_entries_fn, &x, out, err);
 }
 
 static bool update_entry_fn(gh_engine *e, void *ctx, gh_err *err)
@@ -778,16 +757,7 @@ bool engine_eks_update_access_entry(gh_engine *e, const gh_caller *c, gh_str clu
 				    json_t **out, gh_err *err)
 {
 	name_ctx x = { .name = cluster, .principal = principal, .req = req };
-	gh_arena_init(&x.a, 0);
-	bool ok = authorize_cluster(e, c, "UpdateAccessEntry", cluster, true, err) &&
-		  in_write(e, update_entry_fn, &x, err);
-	gh_arena_free(&x.a);
-	if (!ok) {
-		json_decref(x.out);
-		x.out = NULL;
-	}
-	*out = x.out;
-	return ok;
+	return run_op(e, c, "UpdateAccessEntry", true, update_entry_fn, &x, out, err);
 }
 
 static bool delete_entry_fn(gh_engine *e, void *ctx, gh_err *err)
@@ -807,11 +777,7 @@ static bool delete_entry_fn(gh_engine *e, void *ctx, gh_err *err)
 bool engine_eks_delete_access_entry(gh_engine *e, const gh_caller *c, gh_str cluster, gh_str principal, gh_err *err)
 {
 	name_ctx x = { .name = cluster, .principal = principal };
-	gh_arena_init(&x.a, 0);
-	bool ok = authorize_cluster(e, c, "DeleteAccessEntry", cluster, true, err) &&
-		  in_write(e, delete_entry_fn, &x, err);
-	gh_arena_free(&x.a);
-	return ok;
+	return run_op(e, c, "DeleteAccessEntry", true, delete_entry_fn, &x, NULL, err);
 }
 
 /* --- access policies ------------------------------------------------------------------ */
@@ -850,16 +816,7 @@ bool engine_eks_associate_policy(gh_engine *e, const gh_caller *c, gh_str cluste
 				 json_t **out, gh_err *err)
 {
 	name_ctx x = { .name = cluster, .principal = principal, .req = req };
-	gh_arena_init(&x.a, 0);
-	bool ok = authorize_cluster(e, c, "AssociateAccessPolicy", cluster, true, err) &&
-		  in_write(e, associate_fn, &x, err);
-	gh_arena_free(&x.a);
-	if (!ok) {
-		json_decref(x.out);
-		x.out = NULL;
-	}
-	*out = x.out;
-	return ok;
+	return run_op(e, c, "AssociateAccessPolicy", true, associate_fn, &x, out, err);
 }
 
 static bool disassociate_fn(gh_engine *e, void *ctx, gh_err *err)
@@ -888,11 +845,7 @@ bool engine_eks_disassociate_policy(gh_engine *e, const gh_caller *c, gh_str clu
 				    gh_str policy_arn, gh_err *err)
 {
 	name_ctx x = { .name = cluster, .principal = principal, .policy = policy_arn };
-	gh_arena_init(&x.a, 0);
-	bool ok = authorize_cluster(e, c, "DisassociateAccessPolicy", cluster, true, err) &&
-		  in_write(e, disassociate_fn, &x, err);
-	gh_arena_free(&x.a);
-	return ok;
+	return run_op(e, c, "DisassociateAccessPolicy", true, disassociate_fn, &x, NULL, err);
 }
 
 static bool list_associated_fn(gh_engine *e, void *ctx, gh_err *err)
@@ -921,12 +874,7 @@ bool engine_eks_list_associated_policies(gh_engine *e, const gh_caller *c, gh_st
 					 const gh_eks_page *pg, json_t **out, gh_err *err)
 {
 	name_ctx x = { .name = cluster, .principal = principal, .pg = pg };
-	gh_arena_init(&x.a, 0);
-	bool ok = authorize_cluster(e, c, "ListAssociatedAccessPolicies", cluster, false, err) &&
-		  in_read(e, list_associated_fn, &x, err);
-	gh_arena_free(&x.a);
-	*out = x.out;
-	return ok;
+	return run_op(e, c, "ListAssociatedAccessPolicies", false, list_associated_fn, &x, out, err);
 }
 
 bool engine_eks_list_access_policies(gh_engine *e, const gh_caller *c, const gh_eks_page *pg, json_t **out,
