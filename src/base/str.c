@@ -233,23 +233,12 @@ void gh_hex_encode(const uint8_t *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool gh_hex_decode(gh_str in, uint8_t *out, size_t outlen)
 {
 	if (in.n != 2 * outlen)
 		return false;
 	for (size_t i = 0; i < outlen; i++) {
-		int hi = hexval(in.p[2 * i]), lo = hexval(in.p[2 * i + 1]);
+		int hi = gh_hex_digit(in.p[2 * i]), lo = gh_hex_digit(in.p[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		out[i] = (uint8_t)(hi << 4 | lo);

@@ -59,6 +59,17 @@ gh_str gh_buf_str(const gh_buf *b);
 /* Hands the contents over (NUL-terminated, caller frees) and resets the buffer. */
 char *gh_buf_take(gh_buf *b);
 
+/* The value of one hex digit (either case), or -1. Inline: decoders call it per byte. */
+static inline int gh_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 /* Hex of bytes, lowercase; out must hold 2*n+1. */
 void gh_hex_encode(const uint8_t *in, size_t n, char *out);
 /* Strict lowercase-or-uppercase hex decode of exactly 2*outlen chars. */

@@ -3,17 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Renders up to three bytes of a bad escape so that control bytes cannot reach a log. */
 static void escape_snippet(const char *p, size_t n, char out[16])
 {
@@ -48,8 +37,8 @@ static bool decode_at(gh_str in, bool plus_space, size_t base, const char *code,
 			i++;
 			continue;
 		}
-		int hi = i + 2 < in.n ? hexval((unsigned char)in.p[i + 1]) : -1;
-		int lo = i + 2 < in.n ? hexval((unsigned char)in.p[i + 2]) : -1;
+		int hi = i + 2 < in.n ? gh_hex_digit((unsigned char)in.p[i + 1]) : -1;
+		int lo = i + 2 < in.n ? gh_hex_digit((unsigned char)in.p[i + 2]) : -1;
 		if (hi < 0 || lo < 0) {
 			char snip[16];
 			escape_snippet(in.p + i, in.n - i, snip);
@@ -73,7 +62,7 @@ bool url_check_escapes(gh_str in, gh_err *err)
 	const char *p = in.n ? memchr(in.p, '%', in.n) : NULL;
 	while (p) {
 		size_t i = (size_t)(p - in.p);
-		if (i + 2 >= in.n || hexval((unsigned char)in.p[i + 1]) < 0 || hexval((unsigned char)in.p[i + 2]) < 0) {
+		if (i + 2 >= in.n || gh_hex_digit((unsigned char)in.p[i + 1]) < 0 || gh_hex_digit((unsigned char)in.p[i + 2]) < 0) {
 			char snip[16];
 			escape_snippet(in.p + i, in.n - i, snip);
 			return gh_fail(err, "MalformedQueryString", 404, "invalid percent-escape \"%s\" at byte %zu",

@@ -449,17 +449,6 @@ typedef struct go_url {
 	bool has_fragment;
 } go_url;
 
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum go_mode { GO_PATH, GO_HOST, GO_USER, GO_FRAGMENT };
 
 /* Characters Go allows unescaped in a host (shouldEscape(c, encodeHost) == false). */
@@ -491,16 +480,16 @@ static bool go_unescape(gh_str s, enum go_mode mode, gh_arena *a, gh_str *out, c
 	for (size_t i = 0; i < s.n;) {
 		unsigned char c = (unsigned char)s.p[i];
 		if (c == '%') {
-			if (i + 2 >= s.n || hexv(s.p[i + 1]) < 0 || hexv(s.p[i + 2]) < 0) {
+			if (i + 2 >= s.n || gh_hex_digit(s.p[i + 1]) < 0 || gh_hex_digit(s.p[i + 2]) < 0) {
 				gh_str bad = gh_str_sub(s, i, 3);
 				snprintf(msg, cap, "invalid URL escape %s", go_quote(bad, q, sizeof q));
 				return false;
 			}
-			if (mode == GO_HOST && hexv(s.p[i + 1]) < 8 && !(s.p[i + 1] == '2' && s.p[i + 2] == '5')) {
+			if (mode == GO_HOST && gh_hex_digit(s.p[i + 1]) < 8 && !(s.p[i + 1] == '2' && s.p[i + 2] == '5')) {
 				snprintf(msg, cap, "invalid URL escape %s", go_quote(gh_str_sub(s, i, 3), q, sizeof q));
 				return false;
 			}
-			o[n++] = (char)(hexv(s.p[i + 1]) << 4 | hexv(s.p[i + 2]));
+			o[n++] = (char)(gh_hex_digit(s.p[i + 1]) << 4 | gh_hex_digit(s.p[i + 2]));
 			i += 3;
 			continue;
 		}
