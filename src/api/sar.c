@@ -3,25 +3,13 @@
 #include "api/sar.h"
 
 #include <jansson.h>
+
+#include "api/k8s_status.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/authz.h"
-
-static void answer(gh_http_response *resp, int status, json_t *body)
-{
-	char *s = json_dumps(body, JSON_COMPACT);
-	http_response_set(resp, status, "application/json", gh_str_c(s ? s : "{}"));
-	free(s);
-	json_decref(body);
-}
-
-static void bad(gh_http_response *resp, const char *msg)
-{
-	answer(resp, 400, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "kind", "Status", "apiVersion", "v1", "status",
-				    "Failure", "message", msg, "reason", "BadRequest", "code", 400));
-}
 
 static gh_str str(json_t *obj, const char *key)
 {
@@ -107,22 +95,14 @@ bool sar_decode(gh_str body, gh_arena *a, json_t **doc, gh_authz_req *r, char *p
 
 void sar_handle(gh_engine *e, gh_str cluster, const gh_http_request *req, gh_http_response *resp)
 {
-	if (!gh_str_eq_c(req->method, "POST")) {
-		http_response_add_header(resp, "Allow", GH_STR("POST"));
-		answer(resp, 405, json_pack("{s:s, s:s, s:s, s:s, s:i}", "kind", "Status", "apiVersion", "v1", "status",
-					    "Failure", "message", "method not allowed: use POST", "code", 405));
+	if (!k8s_review_preamble(req, resp, SAR_MAX_BODY, "SubjectAccessReview"))
 		return;
-	}
-	if (req->body.n > SAR_MAX_BODY) {
-		bad(resp, "SubjectAccessReview body is larger than 64 KiB");
-		return;
-	}
 	json_t *in = NULL;
 	gh_authz_req r;
 	char problem[320];
 	if (!sar_decode(req->body, req->arena, &in, &r, problem, sizeof problem)) {
 		json_decref(in);
-		bad(resp, problem);
+		k8s_status_failure(resp, 400, "BadRequest", problem);
 		return;
 	}
 	gh_authz_res res;
@@ -133,5 +113,5 @@ void sar_handle(gh_engine *e, gh_str cluster, const gh_http_request *req, gh_htt
 	else
 		status = json_pack("{s:b, s:s}", "allowed", 0, "evaluationError", err.msg);
 	json_object_set_new(in, "status", status);
-	answer(resp, 200, in);
+	k8s_answer(resp, 200, in);
 }

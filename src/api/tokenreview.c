@@ -7,23 +7,11 @@
 #include "codec/jsonw.h"
 
 #include <jansson.h>
+
+#include "api/k8s_status.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void answer(gh_http_response *resp, int status, json_t *body)
-{
-	char *s = json_dumps(body, JSON_COMPACT);
-	http_response_set(resp, status, "application/json", gh_str_c(s));
-	free(s);
-	json_decref(body);
-}
-
-static void bad_request(gh_http_response *resp, const char *msg)
-{
-	answer(resp, 400, json_pack("{s:s, s:s, s:s, s:s, s:i}", "kind", "Status", "apiVersion", "v1", "status",
-				    "Failure", "message", msg, "code", 400));
-}
 
 static void one(gh_buf *b, const char *key, gh_str v)
 {
@@ -66,16 +54,8 @@ static void write_success(gh_buf *b, const char *api, const gh_token_review *r)
 
 void tokenreview_handle(gh_engine *e, gh_str cluster, const gh_http_request *req, gh_http_response *resp)
 {
-	if (!gh_str_eq_c(req->method, "POST")) {
-		http_response_add_header(resp, "Allow", GH_STR("POST"));
-		answer(resp, 405, json_pack("{s:s, s:s, s:s, s:s, s:i}", "kind", "Status", "apiVersion", "v1", "status",
-					    "Failure", "message", "method not allowed: use POST", "code", 405));
+	if (!k8s_review_preamble(req, resp, TOKENREVIEW_MAX_BODY, "TokenReview"))
 		return;
-	}
-	if (req->body.n > TOKENREVIEW_MAX_BODY) {
-		bad_request(resp, "TokenReview body is larger than 64 KiB");
-		return;
-	}
 	json_error_t je;
 	json_t *in = json_loadb(req->body.p, req->body.n, JSON_REJECT_DUPLICATES, &je);
 	if (!json_is_object(in)) {
@@ -83,7 +63,7 @@ void tokenreview_handle(gh_engine *e, gh_str cluster, const gh_http_request *req
 		snprintf(msg, sizeof msg, "request body is not a TokenReview: %s",
 			 in ? "not a JSON object" : je.text);
 		json_decref(in);
-		bad_request(resp, msg);
+		k8s_status_failure(resp, 400, "BadRequest", msg);
 		return;
 	}
 	const char *api = json_string_value(json_object_get(in, "apiVersion"));
@@ -93,13 +73,13 @@ void tokenreview_handle(gh_engine *e, gh_str cluster, const gh_http_request *req
 	if ((kind && strcmp(kind, "TokenReview") != 0) ||
 	    (strcmp(api, "authentication.k8s.io/v1") != 0 && strcmp(api, "authentication.k8s.io/v1beta1") != 0)) {
 		json_decref(in);
-		bad_request(resp, "expected a TokenReview of authentication.k8s.io/v1 or v1beta1");
+		k8s_status_failure(resp, 400, "BadRequest", "expected a TokenReview of authentication.k8s.io/v1 or v1beta1");
 		return;
 	}
 	json_t *tok = json_object_get(json_object_get(in, "spec"), "token");
 	if (!json_is_string(tok)) {
 		json_decref(in);
-		bad_request(resp, "spec.token must be a string");
+		k8s_status_failure(resp, 400, "BadRequest", "spec.token must be a string");
 		return;
 	}
 	gh_token_review r;
@@ -115,5 +95,5 @@ void tokenreview_handle(gh_engine *e, gh_str cluster, const gh_http_request *req
 	json_t *out = json_pack("{s:s, s:s, s:{s:n}, s:{}, s:{s:{}, s:s}}", "apiVersion", api, "kind", "TokenReview",
 				"metadata", "creationTimestamp", "spec", "status", "user", "error", r.error.msg);
 	json_decref(in);
-	answer(resp, r.status ? r.status : 403, out);
+	k8s_answer(resp, r.status ? r.status : 403, out);
 }
