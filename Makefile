@@ -59,14 +59,19 @@ asan:
 
 FUZZ_SRC := $(wildcard fuzz/*_fuzz.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
+FUZZ_CFLAGS := -std=c17 -g -O1 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -fsanitize=address,undefined \
+	-fsanitize=fuzzer-no-link -fno-sanitize-recover=undefined
+FUZZ_OBJ := $(LIB_SRC:%.c=build-fuzz/obj/%.o)
 fuzz: $(FUZZ_BIN)
-build-fuzz/%: fuzz/%.c $(LIB_SRC)
-	@mkdir -p build-fuzz
-	clang -std=c17 -g -O1 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-o $@ $< $(LIB_SRC) $(LDLIBS)
-
-$(BUILD)/bench_%: bench/bench_%.c $(BUILD)/libgatehouse.a
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libgatehouse.a $(LDLIBS)
+# The library is compiled once for every target (with coverage instrumentation).
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+build-fuzz/libgatehouse-fuzz.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+build-fuzz/%_fuzz: fuzz/%_fuzz.c build-fuzz/libgatehouse-fuzz.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libgatehouse-fuzz.a $(LDLIBS)
 
 bench: all
 	bash bench/run.sh
@@ -77,4 +82,4 @@ sandbox: deps all
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(wildcard build-fuzz/obj/src/*/*.d build-fuzz/obj/src/*/*/*.d)

@@ -10,7 +10,7 @@ pass=0
 fail=0
 for src in fuzz/*_fuzz.c; do
   name=$(basename "$src" .c)
-  if ! make -s "build-fuzz/$name" >"/tmp/gh-fuzz-$name.build.log" 2>&1; then
+  if ! make -s -j2 "build-fuzz/$name" >"/tmp/gh-fuzz-$name.build.log" 2>&1; then
     echo "FAIL $name: does not build"; tail -20 "/tmp/gh-fuzz-$name.build.log"
     fail=$((fail + 1)); continue
   fi
@@ -19,7 +19,7 @@ for src in fuzz/*_fuzz.c; do
   [ -d "$seeds" ] && cp "$seeds"/* "$corpus"/ 2>/dev/null
   if "./build-fuzz/$name" -max_total_time="$secs" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 "$corpus" \
       >"/tmp/gh-fuzz-$name.log" 2>&1; then
-    echo "ok   $name ($(grep -oE 'stat::number_of_executed_runs: *[0-9]+' "/tmp/gh-fuzz-$name.log" | grep -oE '[0-9]+$' || echo '?') runs)"
+    echo "ok   $name ($(grep -oE 'stat::number_of_executed_units: *[0-9]+' "/tmp/gh-fuzz-$name.log" | grep -oE '[0-9]+$' || echo '?') runs)"
     pass=$((pass + 1))
   else
     echo "FAIL $name"; grep -E "ERROR|SUMMARY|Test unit written" "/tmp/gh-fuzz-$name.log" | head -10
