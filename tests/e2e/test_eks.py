@@ -188,3 +188,40 @@ def eks_tags_on_clusters_and_entries(sb):
     check(rc != 0)
     check_in("NotFoundException", err)
     sb.aws("eks", "delete-cluster", "--name", "tagged", check_rc=0)
+
+
+@test
+def eks_hostile_requests(sb):
+    """Signed with the admin's key but malformed: clear errors, and the server stays up."""
+    import configparser
+    import urllib.request
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    cp = configparser.ConfigParser()
+    cp.read(sb.env["AWS_SHARED_CREDENTIALS_FILE"])
+    creds = Credentials(cp["default"]["aws_access_key_id"], cp["default"]["aws_secret_access_key"])
+
+    def call(method, path, body=b""):
+        req = AWSRequest(method=method, url=sb.env["GATEHOUSE_AWS_URL"] + path, data=body,
+                         headers={"Content-Type": "application/json"})
+        SigV4Auth(creds, "eks", "us-east-1").add_auth(req)
+        return sb.request(method, req.url, body, dict(req.headers))
+
+    cases = [
+        ("POST", "/clusters", b"{not json", 400, "BadRequestException"),
+        ("POST", "/clusters", b"[]", 400, "BadRequestException"),
+        ("POST", "/clusters", b"{\"name\":\"x y\",\"roleArn\":\"r\",\"resourcesVpcConfig\":{}}", 400,
+         "InvalidParameterException"),
+        ("POST", "/clusters", b" " * (300 * 1024), 400, "InvalidRequestException"),
+        ("PUT", "/clusters/demo", b"", 405, "InvalidRequestException"),
+        ("GET", "/clusters/demo/nothing-here", b"", 404, "NotFoundException"),
+        ("GET", "/clusters/%zz", b"", 404, "NotFoundException"),
+        ("GET", "/clusters/demo/access-entries?maxResults=0", b"", 400, "InvalidParameterException"),
+    ]
+    for method, path, body, status, code in cases:
+        got, text, headers = call(method, path, body)
+        check_eq(got, status, f"{method} {path}: {text}")
+        check_eq(headers.get("x-amzn-ErrorType"), code, f"{method} {path}")
+        check("message" in json.loads(text), text)
+    check_eq(sb.aws("eks", "describe-cluster", "--name", "demo", check_rc=0)[1]["cluster"]["name"], "demo")
