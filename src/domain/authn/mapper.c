@@ -223,10 +223,10 @@ static bool uses_var(gh_str t, enum var v)
 }
 
 /* Resolves the variables a template needs; false with `why` filled when one cannot be had
- * (why stays empty when memory ran out). */
-static bool template_values(mctx *m, gh_str t, gh_str vals[V_NVARS], char *why, size_t why_len)
+ * (why stays empty when memory ran out, and *oom is set). */
+static bool template_values(gh_str t, const gh_identity *id, gh_mapper_ec2_lookup lookup, void *lookup_ctx,
+			    gh_arena *a, gh_str vals[V_NVARS], char *why, size_t why_len, bool *oom)
 {
-	const gh_identity *id = m->id;
 	bool session = id->kind == GH_PRINCIPAL_ASSUMED_ROLE && id->session_name.n;
 	vals[V_ACCOUNT] = id->account_id;
 	vals[V_AKID] = id->access_key_id;
@@ -241,9 +241,9 @@ static bool template_values(mctx *m, gh_str t, gh_str vals[V_NVARS], char *why, 
 		}
 	}
 	if (uses_var(t, V_SESSION) && id->session_name.n && memchr(id->session_name.p, '@', id->session_name.n)) {
-		char *p = gh_arena_strndup(m->a, id->session_name.p, id->session_name.n);
+		char *p = gh_arena_strndup(a, id->session_name.p, id->session_name.n);
 		if (!p)
-			return m->oom = true, false;
+			return *oom = true, false;
 		for (char *q = p; *q; q++)
 			if (*q == '@')
 				*q = '-';
@@ -254,7 +254,7 @@ static bool template_values(mctx *m, gh_str t, gh_str vals[V_NVARS], char *why, 
 			snprintf(why, why_len, "SessionName did not contain an instance id");
 			return false;
 		}
-		if (!m->o->ec2_lookup || !m->o->ec2_lookup(m->o->ec2_ctx, id->session_name, &vals[V_EC2DNS])) {
+		if (!lookup || !lookup(lookup_ctx, id->session_name, &vals[V_EC2DNS])) {
 			snprintf(why, why_len, "no private DNS name is known for instance %.*s",
 				 GH_STR_ARG(id->session_name));
 			return false;
@@ -263,17 +263,14 @@ static bool template_values(mctx *m, gh_str t, gh_str vals[V_NVARS], char *why, 
 	return true;
 }
 
-/* One pass, so a substituted value is never read again as a template. */
-static bool render(mctx *m, gh_str t, const char *what, gh_str *out)
+bool gh_mapper_render(gh_str t, const gh_identity *id, gh_mapper_ec2_lookup lookup, void *lookup_ctx, gh_arena *a,
+		      gh_str *out, char *why, size_t why_len, bool *oom)
 {
 	gh_str vals[V_NVARS];
-	char why[512] = "";
-	if (!template_values(m, t, vals, why, sizeof why)) {
-		if (why[0])
-			m->r->message = arena_printf(m, "error rendering %s template \"%.*s\": %s", what,
-						     GH_STR_ARG(t), why);
+	why[0] = '\0';
+	if (!template_values(t, id, lookup, lookup_ctx, a, vals, why, why_len, oom))
 		return false;
-	}
+	/* One pass, so a substituted value is never read again as a template. */
 	gh_buf b = { 0 };
 	for (size_t i = 0; i < t.n;) {
 		enum var v = V_NVARS;
@@ -288,11 +285,21 @@ static bool render(mctx *m, gh_str t, const char *what, gh_str *out)
 		gh_buf_put_str(&b, vals[v]);
 		i += var_names[v].n;
 	}
-	*out = b.oom ? GH_STR("") : gh_arena_str(m->a, gh_buf_str(&b));
+	*out = b.oom ? GH_STR("") : gh_arena_str(a, gh_buf_str(&b));
 	if (b.oom || (b.n && out->n != b.n))
-		m->oom = true;
+		*oom = true;
 	gh_buf_free(&b);
-	return !m->oom;
+	return !*oom;
+}
+
+static bool render(mctx *m, gh_str t, const char *what, gh_str *out)
+{
+	char why[512];
+	if (gh_mapper_render(t, m->id, m->o->ec2_lookup, m->o->ec2_ctx, m->a, out, why, sizeof why, &m->oom))
+		return true;
+	if (why[0])
+		m->r->message = arena_printf(m, "error rendering %s template \"%.*s\": %s", what, GH_STR_ARG(t), why);
+	return false;
 }
 
 /* ---- reserved prefixes ------------------------------------------------------------- */

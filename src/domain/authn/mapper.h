@@ -99,6 +99,12 @@ typedef struct gh_map_result {
 	size_t n_trace;
 } gh_map_result;
 
+/* Renders a username or group template for `id`, in one pass (shared with the access-entry
+ * mapper). False with `why` filled when a variable cannot be had; with `why` empty and
+ * *oom set when memory ran out. The result lives in `a`. */
+bool gh_mapper_render(gh_str tmpl, const gh_identity *id, gh_mapper_ec2_lookup lookup, void *lookup_ctx, gh_arena *a,
+		      gh_str *out, char *why, size_t why_len, bool *oom);
+
 /* cfg may be NULL (nothing is mapped). opts NULL means gh_mapper_opts_eks(). */
 enum gh_map_status gh_mapper_map(const gh_awsauth *cfg, const gh_identity *id,
 				 const gh_mapper_opts *opts, gh_arena *a, gh_map_result *out);

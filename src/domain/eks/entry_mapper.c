@@ -95,102 +95,14 @@ static const char *kind_word(gh_eks_principal_kind k)
 
 /* ---- templates (the aws-auth semantics of mapper.h) ----------------------------------------- */
 
-enum var { V_ACCOUNT, V_SESSION, V_SESSION_RAW, V_AKID, V_EC2DNS, V_NVARS };
-static const gh_str var_names[V_NVARS] = { GH_STR("{{AccountID}}"), GH_STR("{{SessionName}}"),
-					   GH_STR("{{SessionNameRaw}}"), GH_STR("{{AccessKeyID}}"),
-					   GH_STR("{{EC2PrivateDNSName}}") };
-
-static bool is_word(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static bool instance_id_ok(gh_str s)
-{
-	if (!(s.n == 10 || s.n == 19) || s.p[0] != 'i' || s.p[1] != '-')
-		return false;
-	for (size_t i = 2; i < s.n; i++)
-		if (!is_word(s.p[i]))
-			return false;
-	return true;
-}
-
-static bool uses_var(gh_str t, enum var v)
-{
-	gh_str name = var_names[v];
-	for (size_t i = 0; i + name.n <= t.n; i++)
-		if (memcmp(t.p + i, name.p, name.n) == 0)
-			return true;
-	return false;
-}
-
-static bool var_values(ectx *m, gh_str t, gh_str vals[V_NVARS], char *why, size_t why_len)
-{
-	const gh_identity *id = m->id;
-	bool session = id->kind == GH_PRINCIPAL_ASSUMED_ROLE && id->session_name.n;
-	vals[V_ACCOUNT] = id->account_id;
-	vals[V_AKID] = id->access_key_id;
-	vals[V_SESSION] = vals[V_SESSION_RAW] = id->session_name;
-	vals[V_EC2DNS] = GH_STR("");
-	for (enum var v = V_SESSION; v <= V_EC2DNS; v++) {
-		if (v != V_AKID && !session && uses_var(t, v)) {
-			snprintf(why, why_len, "%.*s needs a role session, and %.*s is not an assumed role",
-				 GH_STR_ARG(var_names[v]), GH_STR_ARG(id->arn));
-			return false;
-		}
-	}
-	if (uses_var(t, V_SESSION) && id->session_name.n && memchr(id->session_name.p, '@', id->session_name.n)) {
-		char *p = gh_arena_strndup(m->a, id->session_name.p, id->session_name.n);
-		if (!p)
-			return m->oom = true, false;
-		for (char *q = p; *q; q++)
-			if (*q == '@')
-				*q = '-';
-		vals[V_SESSION] = (gh_str){ p, id->session_name.n };
-	}
-	if (uses_var(t, V_EC2DNS)) {
-		if (!instance_id_ok(id->session_name)) {
-			snprintf(why, why_len, "SessionName did not contain an instance id");
-			return false;
-		}
-		if (!m->o->ec2_lookup || !m->o->ec2_lookup(m->o->ec2_ctx, id->session_name, &vals[V_EC2DNS])) {
-			snprintf(why, why_len, "no private DNS name is known for instance %.*s",
-				 GH_STR_ARG(id->session_name));
-			return false;
-		}
-	}
-	return true;
-}
-
 static bool render(ectx *m, gh_str t, const char *what, gh_str *out)
 {
-	gh_str vals[V_NVARS];
-	char why[512] = "";
-	if (!var_values(m, t, vals, why, sizeof why)) {
-		if (why[0])
-			m->r->message = aprintf(m, "error rendering %s template \"%.*s\": %s", what, GH_STR_ARG(t),
-						why);
-		return false;
-	}
-	gh_buf b = { 0 };
-	for (size_t i = 0; i < t.n;) {
-		enum var v = V_NVARS;
-		if (t.p[i] == '{')
-			for (enum var k = 0; k < V_NVARS && v == V_NVARS; k++)
-				if (gh_str_has_prefix(gh_str_sub(t, i, t.n - i), var_names[k]))
-					v = k;
-		if (v == V_NVARS) {
-			gh_buf_putc(&b, t.p[i++]);
-			continue;
-		}
-		gh_buf_put_str(&b, vals[v]);
-		i += var_names[v].n;
-	}
-	*out = b.oom ? GH_STR("") : gh_arena_str(m->a, gh_buf_str(&b));
-	if (b.oom || (b.n && out->n != b.n))
-		m->oom = true;
-	gh_buf_free(&b);
-	return !m->oom;
+	char why[512];
+	if (gh_mapper_render(t, m->id, m->o->ec2_lookup, m->o->ec2_ctx, m->a, out, why, sizeof why, &m->oom))
+		return true;
+	if (why[0])
+		m->r->message = aprintf(m, "error rendering %s template \"%.*s\": %s", what, GH_STR_ARG(t), why);
+	return false;
 }
 
 /* ---- results ------------------------------------------------------------------------------- */
