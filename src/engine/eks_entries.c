@@ -39,6 +39,12 @@ static bool find_entry(const entry_list *l, gh_str principal, long *idx, gh_err 
 	return *idx >= 0 ? true : gh_eks_fail_entry_not_found(err);
 }
 
+/* The cluster (taking access entries), its entries, and the one named by x->principal. */
+static bool the_entry(gh_engine *e, name_ctx *x, cluster_view *cv, entry_list *entries, long *i, gh_err *err)
+{
+	return entries_cluster(e, x, cv, entries, err) && find_entry(entries, x->principal, i, err);
+}
+
 static bool create_entry_fn(gh_engine *e, void *ctx, gh_err *err)
 {
 	name_ctx *x = ctx;
@@ -105,7 +111,7 @@ static bool describe_entry_fn(gh_engine *e, void *ctx, gh_err *err)
 	cluster_view cv;
 	entry_list entries;
 	long i;
-	if (!entries_cluster(e, x, &cv, &entries, err) || !find_entry(&entries, x->principal, &i, err))
+	if (!the_entry(e, x, &cv, &entries, &i, err))
 		return false;
 	x->out = json_pack("{s:o}", "accessEntry", eks_entry_to_json(&entries.v[i], false));
 	return true;
@@ -163,7 +169,7 @@ static bool update_entry_fn(gh_engine *e, void *ctx, gh_err *err)
 	cluster_view cv;
 	entry_list entries;
 	long i;
-	if (!entries_cluster(e, x, &cv, &entries, err) || !find_entry(&entries, x->principal, &i, err))
+	if (!the_entry(e, x, &cv, &entries, &i, err))
 		return false;
 	gh_str username = eks_json_str(x->req, "username", &x->a);
 	gh_eks_entry_update_input in = { .now_ms = eks_now_ms(e) };
@@ -195,7 +201,7 @@ static bool delete_entry_fn(gh_engine *e, void *ctx, gh_err *err)
 	cluster_view cv;
 	entry_list entries;
 	long i;
-	if (!entries_cluster(e, x, &cv, &entries, err) || !find_entry(&entries, x->principal, &i, err))
+	if (!the_entry(e, x, &cv, &entries, &i, err))
 		return false;
 	char *key = gh_str_dup(entries.v[i].principal_key);
 	bool ok = eks_store_delete_entry(db_conn(e->db), cv.name, key, err); /* associations cascade */
@@ -217,7 +223,7 @@ static bool associate_fn(gh_engine *e, void *ctx, gh_err *err)
 	cluster_view cv;
 	entry_list entries;
 	long i;
-	if (!entries_cluster(e, x, &cv, &entries, err) || !find_entry(&entries, x->principal, &i, err))
+	if (!the_entry(e, x, &cv, &entries, &i, err))
 		return false;
 	const gh_eks_access_entry *en = &entries.v[i];
 	assoc_list have;
@@ -254,7 +260,7 @@ static bool disassociate_fn(gh_engine *e, void *ctx, gh_err *err)
 	cluster_view cv;
 	entry_list entries;
 	long i;
-	if (!entries_cluster(e, x, &cv, &entries, err) || !find_entry(&entries, x->principal, &i, err))
+	if (!the_entry(e, x, &cv, &entries, &i, err))
 		return false;
 	assoc_list have;
 	if (!eks_load_assocs(e, cv.name, entries.v[i].principal_key, &x->a, &have, err))
