@@ -912,6 +912,8 @@ static bool merge_fields(smp *S, json_t *o, json_t *patch)
 		size_t kl = json_string_length(json_array_get(keys, i));
 		json_t *v = json_object_getn(patch, k, kl);
 		bool delete_list = false;
+		if (!v)
+			continue;
 		if (kl && k[0] == '$') {
 			size_t pl = strlen(DELETE_PRIMITIVE_PREFIX);
 			if (!has_prefix(k, kl, DELETE_PRIMITIVE_PREFIX)) {

@@ -7,8 +7,10 @@
  * - a list field with strategy "merge" and a merge key merges elements by that key (a
  *   patch element without the key is an error); `{"$patch": "delete", key: v}` deletes the
  *   element, `{"$patch": "replace"}` makes the patch's elements the whole list;
- *   `$setElementOrder/<field>` orders the result; without it, elements named in the patch
- *   come first in patch order, before the others in their stored order, as upstream does;
+ *   `$setElementOrder/<field>` orders the result; without it, upstream's mergeSortedSlice
+ *   interleaves the patch's elements (in patch order) with the other stored ones (in stored
+ *   order): a stored element stays ahead only of patch elements that follow it in the
+ *   stored list, so `kubectl patch` puts a new env var before the existing ones;
  * - a list of primitives with strategy "merge" is a union; `$deleteFromPrimitiveList/<f>`
  *   removes values from it;
  * - any other list (no strategy, or "replace") is replaced wholesale;

@@ -220,7 +220,11 @@ TEST(json_patch_bounds_depth_and_copies)
 {
 	gh_err e = { 0 };
 	json_t *out = NULL, *doc = J("{\"a\":1}");
-	CHECK(json_patch_depth_ok(nested(0), 0) || true); /* scalars have depth 0 */
+	json_t *scalar = nested(0), *one = nested(1);
+	CHECK(json_patch_depth_ok(scalar, 0)); /* scalars have depth 0, [1] has 1 */
+	CHECK(json_patch_depth_ok(one, 1) && !json_patch_depth_ok(one, 0));
+	json_decref(scalar);
+	json_decref(one);
 	json_t *n100 = nested(100), *n101 = nested(101);
 	CHECK(json_patch_depth_ok(n100, JSON_PATCH_MAX_DEPTH));
 	CHECK(!json_patch_depth_ok(n101, JSON_PATCH_MAX_DEPTH));
