@@ -18,5 +18,12 @@ int cmd_version(int argc, char **argv);
 int cmd_can_i(int argc, char **argv);
 int cmd_who_can(int argc, char **argv);
 int cmd_explain_access(int argc, char **argv);
+int cmd_kubeconfig(int argc, char **argv);
+
+#include "base/err.h"
+/* Writes a kubeconfig for `cluster` of the sandbox in `state_dir` (to stdout when path is
+ * NULL). Reads the endpoints from DIR/env. */
+bool kubeconfig_write(const char *state_dir, const char *cluster, const char *role_arn, const char *path,
+		      gh_err *err);
 
 #endif

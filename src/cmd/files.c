@@ -107,6 +107,8 @@ bool files_write_client(const gh_client_files *f, gh_err *err)
 			put_export(&b, k, f->listeners[i].url);
 		}
 		put_export(&b, "GATEHOUSE_STATE_DIR", f->state_dir);
+		if (f->kubeconfig)
+			put_export(&b, "KUBECONFIG", f->kubeconfig);
 		ok = !b.oom && files_write_atomic(envp, b.p, b.n, 0644, err);
 	}
 	gh_buf_free(&b);

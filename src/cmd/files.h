@@ -20,6 +20,7 @@ typedef struct gh_client_files {
 	const char *admin_akid, *admin_secret; /* NULL after the first start: credentials stay */
 	const gh_listener_url *listeners;
 	int nlisteners;
+	const char *kubeconfig; /* exported as KUBECONFIG when set */
 } gh_client_files;
 
 /* Writes DIR/aws-config, DIR/aws-credentials (first start only, mode 0600) and DIR/env,

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/kube_api.h"
 #include "api/router.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
@@ -41,6 +42,8 @@ static void usage(FILE *f)
 		"  --state-dir DIR         state directory (default ./var)\n"
 		"  --listen-aws ADDR:PORT  AWS API listener (default 127.0.0.1:9443; port 0 = any free)\n"
 		"  --listen-webhook ADDR:PORT  webhook listener (default 127.0.0.1:9444)\n"
+		"  --listen-kube ADDR:PORT Kubernetes API listener for kubectl (default 127.0.0.1:9445);\n"
+		"                          DIR/kubeconfig points kubectl at it\n"
 		"  --region REGION         the sandbox's region (default us-east-1)\n"
 		"  --tls-san NAME          extra DNS name or IP for the serving certificate (repeatable)\n"
 		"  --plain-http            serve plain HTTP (refused unless every listener is on loopback)\n"
@@ -104,9 +107,11 @@ int cmd_serve(int argc, char **argv)
 		{ "time-offset", required_argument, 0, 't' }, { "log-level", required_argument, 0, 'l' },
 		{ "ec2-instances", required_argument, 0, 'I' }, { "http-threads", required_argument, 0, 'T' },
 		{ "rbac", required_argument, 0, 'R' }, { "allow-sts-endpoint", required_argument, 0, 'E' }, { "sts-ca-file", required_argument, 0, 'C' },
+		{ "listen-kube", required_argument, 0, 'k' },
 		{ "help", no_argument, 0, 'h' },	      { 0, 0, 0, 0 },
 	};
 	const char *state_dir = "./var", *listen_aws = "127.0.0.1:9443", *listen_wh = "127.0.0.1:9444";
+	const char *listen_kube = "127.0.0.1:9445";
 	const char *region = "us-east-1", *aws_auth = NULL;
 	const char *sans[MAX_SANS];
 	size_t nsans = 0;
@@ -123,6 +128,7 @@ int cmd_serve(int argc, char **argv)
 		case 's': state_dir = optarg; break;
 		case 'a': listen_aws = optarg; break;
 		case 'w': listen_wh = optarg; break;
+		case 'k': listen_kube = optarg; break;
 		case 'r': region = optarg; break;
 		case 'n':
 			if (nsans == MAX_SANS) {
@@ -166,14 +172,15 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "serve: unexpected argument \"%s\"\n", argv[optind]);
 		return 2;
 	}
-	char aws_host[256], wh_host[256];
-	int aws_port, wh_port;
+	char aws_host[256], wh_host[256], kube_host[256];
+	int aws_port, wh_port, kube_port;
 	if (!split_addr(listen_aws, aws_host, sizeof aws_host, &aws_port) ||
-	    !split_addr(listen_wh, wh_host, sizeof wh_host, &wh_port)) {
+	    !split_addr(listen_wh, wh_host, sizeof wh_host, &wh_port) ||
+	    !split_addr(listen_kube, kube_host, sizeof kube_host, &kube_port)) {
 		fprintf(stderr, "serve: a listen address must be HOST:PORT (e.g. 127.0.0.1:0)\n");
 		return 2;
 	}
-	if (plain && (!is_loopback(aws_host) || !is_loopback(wh_host))) {
+	if (plain && (!is_loopback(aws_host) || !is_loopback(wh_host) || !is_loopback(kube_host))) {
 		fprintf(stderr, "serve: --plain-http is allowed only when every listener is on loopback\n");
 		return 2;
 	}
@@ -223,15 +230,41 @@ int cmd_serve(int argc, char **argv)
 	}
 	url_of(wh_url, sizeof wh_url, !plain, wh_host, http_server_port(wh));
 	router.webhook_url = wh_url;
-	gh_listener_url listeners[] = { { "AWS", aws_url }, { "WEBHOOK", wh_url } };
+	/* The Kubernetes API: one thread per connection, since watches block while they wait. */
+	gh_kube_api kapi = { 0 };
+	atomic_store(&kapi.engine, e);
+	gh_http_config kc = hc;
+	kc.bind_addr = kube_host;
+	kc.port = (uint16_t)kube_port;
+	kc.thread_per_connection = true;
+	kc.max_body_bytes = 3 * 1024 * 1024;
+	kc.timeout_seconds = 120;
+	gh_http_server *kube = http_server_start(&kc, kube_api_handle, &kapi, &err);
+	if (!kube) {
+		fprintf(stderr, "serve: Kubernetes API listener on %s: %s\n", listen_kube, err.msg);
+		http_server_stop(wh);
+		http_server_stop(aws);
+		engine_close(e);
+		tls_files_free(&tls);
+		return 1;
+	}
+	char kube_url[300];
+	url_of(kube_url, sizeof kube_url, !plain, kube_host, http_server_port(kube));
+	kapi.base_url = kube_url;
+	gh_listener_url listeners[] = { { "AWS", aws_url }, { "WEBHOOK", wh_url }, { "KUBE", kube_url } };
 	gh_client_files files = { .state_dir = state_dir, .region = region, .aws_url = aws_url,
 				  .ca_file = plain ? NULL : tls.ca_path, .admin_akid = boot.admin_akid,
-				  .admin_secret = boot.admin_secret, .listeners = listeners, .nlisteners = 2 };
-	char abs_dir[4096];
+				  .admin_secret = boot.admin_secret, .listeners = listeners, .nlisteners = 3 };
+	char abs_dir[4096], kubeconfig[4200];
 	if (realpath(state_dir, abs_dir))
 		files.state_dir = abs_dir;
-	if (!files_write_client(&files, &err) || !files_write_settings(state_dir, &cfg, &err)) {
+	snprintf(kubeconfig, sizeof kubeconfig, "%s/kubeconfig", files.state_dir);
+	files.kubeconfig = kubeconfig;
+	if (!files_write_client(&files, &err) || !files_write_settings(state_dir, &cfg, &err) ||
+	    !kubeconfig_write(files.state_dir, "demo", NULL, kubeconfig, &err)) {
 		fprintf(stderr, "serve: %s\n", err.msg);
+		atomic_store(&kapi.stopping, true);
+		http_server_stop(kube);
 		http_server_stop(wh);
 		http_server_stop(aws);
 		engine_close(e);
@@ -244,9 +277,10 @@ int cmd_serve(int argc, char **argv)
 		       "  and cluster %s mapping the administrator to system:masters\n",
 		       boot.account_id, boot.admin_arn, boot.default_cluster);
 	printf("  AWS (IAM, STS):  %s\n  webhooks:        %s/authenticate\n", aws_url, wh_url);
+	printf("  Kubernetes API:  %s (kubeconfig: %s)\n", kube_url, kubeconfig);
 	printf("  use it:          source %s/env && aws sts get-caller-identity\n", files.state_dir);
 	fflush(stdout);
-	gh_log_info("serve.ready", "aws", aws_url, "webhook", wh_url);
+	gh_log_info("serve.ready", "aws", aws_url, "webhook", wh_url, "kube", kube_url);
 
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
@@ -255,6 +289,8 @@ int cmd_serve(int argc, char **argv)
 	while (!stop_requested)
 		pause();
 	gh_log_info("serve.stopping");
+	atomic_store(&kapi.stopping, true);
+	http_server_stop(kube);
 	http_server_stop(wh);
 	http_server_stop(aws);
 	engine_close(e);

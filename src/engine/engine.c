@@ -1,4 +1,5 @@
 #include "engine/engine_internal.h"
+#include "engine/kube.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -334,6 +335,8 @@ bool engine_open(const gh_engine_config *cfg, gh_engine **out, gh_bootstrap *boo
 		e->boot.default_cluster = "demo";
 		gh_buf_free(&arn);
 	}
+	if (ok)
+		ok = kube_open(e, err);
 	if (!ok) {
 		engine_close(e);
 		return false;
@@ -361,6 +364,7 @@ void engine_close(gh_engine *e)
 		pthread_mutex_unlock(&e->watch_mu);
 		pthread_join(e->watcher, NULL);
 	}
+	kube_close(e);
 	creds_unref(e->creds);
 	maps_free(e->maps);
 	sigv4_keycache_free(e->keycache);

@@ -24,6 +24,7 @@ struct gh_engine {
 	pthread_rwlock_t snap_mu;	/* guards only the swap of the snapshot pointers */
 	gh_creds *creds;
 	struct gh_cluster_maps *maps;	/* per-cluster identity mappings */
+	struct kube_state *kube;	/* the Kubernetes API's objects (engine/kube.c) */
 	sigv4_keycache *keycache;
 	gh_passthrough *passthrough; /* NULL: tokens are verified locally */
 	gh_mapper_instance_table instances; /* {{EC2PrivateDNSName}} lookups */

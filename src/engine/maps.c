@@ -160,6 +160,10 @@ static void load_eks(gh_engine *e, gh_cluster_map *it)
 	bool found = false;
 	it->mode = GH_EKS_AUTH_CONFIG_MAP;
 	it->bootstrap_creator = true;
+	it->public_access = true;
+	static const char *const everyone[] = { "0.0.0.0/0", "::/0" };
+	it->public_cidrs = (const char **)everyone;
+	it->n_public_cidrs = 2;
 	if (!engine_read_begin(e, &err))
 		return;
 	if (eks_store_get_cluster(db_conn(e->db), it->cluster, a, &row, &found, &err) && found) {
@@ -171,6 +175,18 @@ static void load_eks(gh_engine *e, gh_cluster_map *it)
 			it->mode = GH_EKS_AUTH_CONFIG_MAP;
 		json_t *b = json_object_get(ac, "bootstrapClusterCreatorAdminPermissions");
 		it->bootstrap_creator = b ? json_is_true(b) : true;
+		json_t *vpc = json_object_get(doc, "resourcesVpcConfig");
+		json_t *pub = json_object_get(vpc, "endpointPublicAccess");
+		it->public_access = pub ? json_is_true(pub) : true;
+		json_t *cidrs = json_object_get(vpc, "publicAccessCidrs");
+		if (json_array_size(cidrs)) {
+			it->public_cidrs = gh_arena_alloc(a, json_array_size(cidrs) * sizeof *it->public_cidrs);
+			for (size_t i = 0; i < json_array_size(cidrs); i++) {
+				const char *c = json_string_value(json_array_get(cidrs, i));
+				if (c)
+					it->public_cidrs[it->n_public_cidrs++] = gh_arena_strndup(a, c, strlen(c));
+			}
+		}
 		json_decref(doc);
 	}
 	eks_row *rows;

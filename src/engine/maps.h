@@ -30,6 +30,10 @@ typedef struct gh_cluster_map {
 	gh_eks_association **assocs; /* per entry */
 	size_t *n_assocs;
 	gh_arena *mem;		     /* owns the EKS side */
+	/* resourcesVpcConfig: who may reach the cluster's Kubernetes API */
+	bool public_access;
+	const char **public_cidrs;
+	size_t n_public_cidrs;
 	/* Kubernetes RBAC: the defaults, the stored objects and the --rbac manifests. */
 	struct rbac_policy *rbac;
 	char *rbac_error;	     /* the manifests could not be read: defaults and store only */

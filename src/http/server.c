@@ -199,9 +199,31 @@ static void http_on_completed(void *cls, struct MHD_Connection *conn, void **con
 	pthread_mutex_unlock(&srv->mu);
 }
 
+typedef struct http_stream {
+	gh_http_stream_fn fn;
+	void *ctx;
+	void (*free_fn)(void *ctx);
+} http_stream;
+
+static ssize_t http_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	http_stream *s = cls;
+	long n = s->fn(s->ctx, buf, max);
+	return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void http_stream_done(void *cls)
+{
+	http_stream *s = cls;
+	if (s->free_fn)
+		s->free_fn(s->ctx);
+	free(s);
+}
+
 static enum MHD_Result http_send(struct MHD_Connection *conn, http_req *r, int status,
 				 const char *content_type, gh_buf *body, const gh_http_header *headers,
-				 size_t nheaders)
+				 size_t nheaders, const gh_http_response *src)
 {
 	if (status < 200 || status > 599) {
 		char code[16];
@@ -214,7 +236,19 @@ static enum MHD_Result http_send(struct MHD_Connection *conn, http_req *r, int s
 	if (status == 204 || status == 304)
 		gh_buf_reset(body);
 	struct MHD_Response *resp;
-	if (body->n) {
+	if (src && src->stream) {
+		http_stream *hs = malloc(sizeof *hs);
+		if (!hs) {
+			if (src->stream_free)
+				src->stream_free(src->stream_ctx);
+			return MHD_NO;
+		}
+		*hs = (http_stream){ src->stream, src->stream_ctx, src->stream_free };
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, http_stream_read, hs,
+							 http_stream_done);
+		if (!resp)
+			http_stream_done(hs);
+	} else if (body->n) {
 		size_t n = body->n;
 		char *p = gh_buf_take(body);
 		resp = MHD_create_response_from_buffer_with_free_callback(n, p, free);
@@ -247,7 +281,7 @@ static enum MHD_Result http_send_error(struct MHD_Connection *conn, http_req *r,
 {
 	gh_buf body = { 0 };
 	gh_buf_printf(&body, "{\"code\":\"%s\",\"message\":\"%s\"}\n", code, message);
-	enum MHD_Result rc = http_send(conn, r, status, "application/json", &body, NULL, 0);
+	enum MHD_Result rc = http_send(conn, r, status, "application/json", &body, NULL, 0, NULL);
 	gh_buf_free(&body);
 	return rc;
 }
@@ -318,10 +352,12 @@ static enum MHD_Result http_dispatch(struct MHD_Connection *conn, http_req *r, c
 	if (resp.body.oom) {
 		gh_buf_free(&resp.body);
 		gh_buf_puts(&resp.body, "{\"code\":\"InternalError\",\"message\":\"out of memory\"}\n");
-		rc = http_send(conn, r, 500, "application/json", &resp.body, NULL, 0);
+		rc = http_send(conn, r, 500, "application/json", &resp.body, NULL, 0, NULL);
+		if (resp.stream && resp.stream_free)
+			resp.stream_free(resp.stream_ctx);
 	} else {
 		rc = http_send(conn, r, resp.status, resp.content_type, &resp.body, resp.headers,
-			       resp.nheaders);
+			       resp.nheaders, &resp);
 	}
 	gh_buf_free(&resp.body);
 	return rc;
@@ -466,7 +502,7 @@ gh_http_server *http_server_start(const gh_http_config *cfg, gh_http_handler han
 	struct MHD_OptionItem opts[16];
 	size_t n = 0;
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &ss };
-	if (threads > 1)
+	if (threads > 1 && !cfg->thread_per_connection)
 		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, threads, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
 					     cfg->timeout_seconds ? cfg->timeout_seconds : HTTP_DEFAULT_TIMEOUT, NULL };
@@ -495,6 +531,7 @@ gh_http_server *http_server_start(const gh_http_config *cfg, gh_http_handler han
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+			 (cfg->thread_per_connection ? MHD_USE_THREAD_PER_CONNECTION : 0) |
 			 MHD_USE_ERROR_LOG | (srv->tls ? MHD_USE_TLS : 0) | (v6 ? MHD_USE_IPv6 : 0);
 	http_starting = true;
 	http_start_msg[0] = '\0';

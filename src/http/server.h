@@ -40,8 +40,17 @@ typedef struct gh_http_request {
 	gh_arena *arena;	/* freed after the response is sent */
 } gh_http_request;
 
+/* A streamed body (a Kubernetes watch): called on the connection's own thread until it
+ * returns -1 (end); it may block while it waits for something to send, and must return
+ * at least one byte otherwise. `max` is at least 4 KiB. Only servers started with
+ * thread_per_connection stream; `free` runs when the connection is done. */
+typedef long (*gh_http_stream_fn)(void *ctx, char *buf, size_t max);
+
 typedef struct gh_http_response {
 	int status;			/* 200 unless the handler sets another */
+	gh_http_stream_fn stream;	/* when set, the body is streamed (body is ignored) */
+	void *stream_ctx;
+	void (*stream_free)(void *ctx);
 	const char *content_type;	/* NULL = no Content-Type header */
 	gh_buf body;			/* the server frees it */
 	gh_http_header *headers;	/* in the request's arena; see http_response_add_header */
@@ -73,6 +82,7 @@ typedef struct gh_http_config {
 	unsigned max_connections_per_ip; /* 0 = no per-address limit */
 	unsigned shutdown_grace_ms;   /* 0 = 10 s */
 	gh_metrics *metrics;	      /* NULL = not counted */
+	bool thread_per_connection;   /* one thread per connection (needed for streamed bodies) */
 } gh_http_config;
 
 typedef struct gh_http_server gh_http_server;

@@ -185,3 +185,80 @@ bool cluster_store_list_objects(sqlite3 *db, const char *cluster, const char *ki
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? true : sql_fail(db, err, "list objects");
 }
+
+bool cluster_store_next_rv(sqlite3 *db, int64_t *rv, gh_err *err)
+{
+	if (sqlite3_exec(db, "UPDATE k8s_rv SET rv = rv + 1 WHERE id = 1", NULL, NULL, NULL) != SQLITE_OK)
+		return sql_fail(db, err, "bump resourceVersion");
+	return cluster_store_current_rv(db, rv, err);
+}
+
+bool cluster_store_current_rv(sqlite3 *db, int64_t *rv, gh_err *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT rv FROM k8s_rv WHERE id = 1", -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(db, err, "prepare");
+	int rc = sqlite3_step(st);
+	*rv = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? true : sql_fail(db, err, "read resourceVersion");
+}
+
+bool cluster_store_put_object_rv(sqlite3 *db, const char *cluster, const char *kind, const char *ns,
+				 const char *name, const char *body, int64_t rv, gh_err *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO k8s_objects(cluster, kind, namespace, name, body, resource_version) "
+			       "VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+			       "ON CONFLICT(cluster, kind, namespace, name) DO UPDATE SET body = excluded.body, "
+			       "resource_version = excluded.resource_version",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(db, err, "prepare");
+	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, rv);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? true : sql_fail(db, err, "write object");
+}
+
+bool cluster_store_delete_object(sqlite3 *db, const char *cluster, const char *kind, const char *ns,
+				 const char *name, gh_err *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db,
+			       "DELETE FROM k8s_objects WHERE cluster = ?1 AND kind = ?2 AND namespace = ?3 AND name = ?4",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(db, err, "prepare");
+	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? true : sql_fail(db, err, "delete object");
+}
+
+bool cluster_store_each_object(sqlite3 *db, cluster_store_object_fn fn, void *ctx, gh_err *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT cluster, kind, namespace, name, body, resource_version FROM k8s_objects",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(db, err, "prepare");
+	int rc;
+	bool ok = true;
+	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ok = fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+			(const char *)sqlite3_column_text(st, 4), (size_t)sqlite3_column_bytes(st, 4),
+			sqlite3_column_int64(st, 5));
+	sqlite3_finalize(st);
+	if (!ok)
+		return gh_fail(err, "ServiceFailure", 500, "store: loading Kubernetes objects failed");
+	return rc == SQLITE_DONE ? true : sql_fail(db, err, "list objects");
+}

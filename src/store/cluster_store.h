@@ -29,6 +29,20 @@ bool cluster_store_put_object(sqlite3 *db, const char *cluster, const char *kind
 bool cluster_store_list_objects(sqlite3 *db, const char *cluster, const char *kind, gh_arena *a,
 				const char ***bodies, size_t *n, gh_err *err) GH_MUST_CHECK;
 
+/* The Kubernetes API's writes: the next resourceVersion (one counter for every cluster, as
+ * etcd's revision), then the row written or deleted at that version. */
+bool cluster_store_next_rv(sqlite3 *db, int64_t *rv, gh_err *err) GH_MUST_CHECK;
+bool cluster_store_put_object_rv(sqlite3 *db, const char *cluster, const char *kind, const char *ns,
+				 const char *name, const char *body, int64_t rv, gh_err *err) GH_MUST_CHECK;
+bool cluster_store_delete_object(sqlite3 *db, const char *cluster, const char *kind, const char *ns,
+				 const char *name, gh_err *err) GH_MUST_CHECK;
+/* The current resourceVersion counter. */
+bool cluster_store_current_rv(sqlite3 *db, int64_t *rv, gh_err *err) GH_MUST_CHECK;
+/* Every object of every cluster, for the API's cache at start. */
+typedef bool (*cluster_store_object_fn)(void *ctx, const char *cluster, const char *kind, const char *ns,
+					 const char *name, const char *body, size_t body_len, int64_t rv);
+bool cluster_store_each_object(sqlite3 *db, cluster_store_object_fn fn, void *ctx, gh_err *err) GH_MUST_CHECK;
+
 /* Last-known-good aws-auth sections (mapRoles, mapUsers, mapAccounts): *body is NULL when
  * none was recorded, or when the section was absent in the good ConfigMap (*present false). */
 bool cluster_store_get_good_section(sqlite3 *db, const char *cluster, const char *section, gh_arena *a,

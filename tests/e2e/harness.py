@@ -70,7 +70,8 @@ class Sandbox:
 
     def start(self, extra_args=()):
         args = [self.binary, "serve", "--state-dir", self.dir,
-                "--listen-aws", "127.0.0.1:0", "--listen-webhook", "127.0.0.1:0"]
+                "--listen-aws", "127.0.0.1:0", "--listen-webhook", "127.0.0.1:0",
+                "--listen-kube", "127.0.0.1:0"]
         args += self.extra_args + list(extra_args)
         self.log = open(self.log_path, "ab")
         env_file = os.path.join(self.dir, "env")
@@ -149,6 +150,24 @@ class Sandbox:
         if check_rc is not None and p.returncode != check_rc:
             raise Fail(f"aws {' '.join(args)}: rc {p.returncode}, stderr {p.stderr}")
         return p.returncode, out, p.stderr
+
+    def kubectl(self, *args, env=None, input=None, check_rc=None, timeout=60):
+        """Runs the real kubectl with DIR/kubeconfig (its exec plugin runs `aws eks get-token`
+        with whatever AWS credentials `env` gives); returns (rc, stdout, stderr)."""
+        p = subprocess.run(["kubectl", *args], capture_output=True, text=True, input=input,
+                           env=self.client_env(**(env or {})), timeout=timeout)
+        if check_rc is not None and p.returncode != check_rc:
+            raise Fail(f"kubectl {' '.join(args)}: rc {p.returncode}, stdout {p.stdout} stderr {p.stderr}")
+        return p.returncode, p.stdout, p.stderr
+
+    def iam_user_env(self, name):
+        """Creates IAM user `name` with an access key; the env overrides that make the aws CLI
+        (and so kubectl's exec plugin) act as that user."""
+        self.aws("iam", "create-user", "--user-name", name)
+        _, key, _ = self.aws("iam", "create-access-key", "--user-name", name, check_rc=0)
+        k = key["AccessKey"]
+        # environment credentials come before the profile's in the CLI's chain
+        return {"AWS_ACCESS_KEY_ID": k["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": k["SecretAccessKey"]}
 
     def gatehouse(self, *args, input=None):
         p = subprocess.run([self.binary, *args], capture_output=True, text=True, input=input,

@@ -1,0 +1,306 @@
+"""The sandbox's Kubernetes API with the real kubectl 1.32, through DIR/kubeconfig (whose
+exec plugin is `aws eks get-token`): identity, can-i, exact Forbidden and Unauthorized
+texts, apply/get/describe/edit/delete, escalation prevention, an aws-auth typo through
+`kubectl edit`, and Secrets sealed at rest."""
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+import time
+
+from harness import Fail, check, check_eq, check_in, test
+
+MANIFEST = """\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: production
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: deployer
+rules:
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["get", "list", "create"]
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["rolebindings"]
+  verbs: ["create", "get", "list"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: devs-deploy
+  namespace: production
+subjects:
+- kind: Group
+  name: devs
+  apiGroup: rbac.authorization.k8s.io
+roleRef:
+  kind: ClusterRole
+  name: deployer
+  apiGroup: rbac.authorization.k8s.io
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: builder
+  namespace: production
+"""
+
+_state = {}
+
+
+def setup(sb):
+    """Once per sandbox: the manifest applied and IAM user `dev` mapped to group devs."""
+    if _state.get("dir") == sb.dir:
+        return _state
+    path = os.path.join(sb.dir, "k-manifest.yaml")
+    with open(path, "w") as f:
+        f.write(MANIFEST)
+    sb.kubectl("apply", "-f", path, check_rc=0)
+    if _state.get("user_dir") != sb.dir:
+        _state.update(user_dir=sb.dir, dev=sb.iam_user_env("dev"))
+    dev = _state["dev"]
+    _, who, _ = sb.aws("sts", "get-caller-identity", env=dev, check_rc=0)
+    aws_auth = {
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "aws-auth", "namespace": "kube-system"},
+        "data": {"mapUsers": f"- userarn: {who['Arn']}\n  username: dev\n  groups:\n  - devs\n"},
+    }
+    cm = os.path.join(sb.dir, "k-aws-auth.json")
+    with open(cm, "w") as f:
+        json.dump(aws_auth, f)
+    sb.kubectl("apply", "-f", cm, check_rc=0)
+    _state.update(dir=sb.dir, manifest=path, dev=dev, dev_arn=who["Arn"])
+    return _state
+
+
+@test
+def kubectl_whoami_shows_the_iam_mapped_identity(sb):
+    rc, out, err = sb.kubectl("auth", "whoami")
+    check_eq(rc, 0, err)
+    check_in("kubernetes-admin", out)
+    check_in("system:masters", out)
+    st = setup(sb)
+    rc, out, err = sb.kubectl("auth", "whoami", "-o", "json", env=st["dev"])
+    check_eq(rc, 0, err)
+    info = json.loads(out)["status"]["userInfo"]
+    check_eq(info["username"], "dev")
+    check_in("devs", info["groups"])
+    check_in("system:authenticated", info["groups"])
+    check_eq(info["extra"]["arn"], [st["dev_arn"]])
+
+
+@test
+def kubectl_can_i_answers_as_configured(sb):
+    st = setup(sb)
+    rc, out, _ = sb.kubectl("auth", "can-i", "create", "deployments", "-n", "production", env=st["dev"])
+    check_eq((rc, out.strip()), (0, "yes"))
+    rc, out, _ = sb.kubectl("auth", "can-i", "create", "deployments", "-n", "default", env=st["dev"])
+    check_eq((rc, out.strip()), (1, "no"))
+    rc, out, _ = sb.kubectl("auth", "can-i", "delete", "deployments", "-n", "production", env=st["dev"])
+    check_eq((rc, out.strip()), (1, "no"))
+    # the administrator, and --as impersonation checked with the impersonate verb
+    rc, out, _ = sb.kubectl("auth", "can-i", "create", "deployments", "-n", "production", "--as", "dev",
+                            "--as-group", "devs")
+    check_eq((rc, out.strip()), (0, "yes"))
+    rc, out, _ = sb.kubectl("auth", "can-i", "create", "deployments", "-n", "default", "--as", "dev",
+                            "--as-group", "devs")
+    check_eq((rc, out.strip()), (1, "no"))
+
+
+@test
+def kubectl_can_i_list_shows_the_rules(sb):
+    st = setup(sb)
+    rc, out, err = sb.kubectl("auth", "can-i", "--list", "-n", "production", env=st["dev"])
+    check_eq(rc, 0, err)
+    check_in("deployments.apps", out)
+    check_in("[get list create]", out)
+    check_in("selfsubjectaccessreviews.authorization.k8s.io", out)  # system:basic-user
+    lines = [l for l in out.splitlines() if l.startswith("deployments.apps")]
+    check(lines, out)
+
+
+@test
+def kubectl_forbidden_and_unauthorized_texts_are_exact(sb):
+    st = setup(sb)
+    rc, out, err = sb.kubectl("get", "pods", env=st["dev"])
+    check_eq(rc, 1)
+    check_eq(err.strip(), 'Error from server (Forbidden): pods is forbidden: User "dev" cannot list resource '
+             '"pods" in API group "" in the namespace "default"')
+    stranger = sb.iam_user_env("stranger")
+    rc, out, err = sb.kubectl("get", "pods", env=stranger)
+    check_eq(rc, 1)
+    check_in("error: You must be logged in to the server (Unauthorized)", err)
+    # a cluster-scoped resource and a named object
+    rc, _, err = sb.kubectl("get", "clusterroles", env=st["dev"])
+    check_in('Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io is forbidden: User "dev" '
+             'cannot list resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope',
+             err)
+
+
+@test
+def kubectl_apply_twice_then_get_describe_edit_delete(sb):
+    st = setup(sb)
+    rc, out, err = sb.kubectl("apply", "-f", st["manifest"])
+    check_eq(rc, 0, err)
+    for line in ("namespace/production unchanged", "clusterrole.rbac.authorization.k8s.io/deployer unchanged",
+                 "rolebinding.rbac.authorization.k8s.io/devs-deploy unchanged", "serviceaccount/builder unchanged"):
+        check_in(line, out)
+    rc, out, err = sb.kubectl("get", "ns", "production", "-o", "json")
+    check_eq(rc, 0, err)
+    ns = json.loads(out)
+    check(ns["metadata"]["uid"] and ns["metadata"]["resourceVersion"] and ns["metadata"]["creationTimestamp"], out)
+    rc, out, err = sb.kubectl("get", "sa,rolebindings", "-n", "production")
+    check_eq(rc, 0, err)
+    check_in("builder", out)
+    check_in("ClusterRole/deployer", out)
+    rc, out, err = sb.kubectl("describe", "rolebinding", "devs-deploy", "-n", "production")
+    check_eq(rc, 0, err)
+    check_in("deployer", out)
+    check_in("Group  devs", out)
+    # a changed file is "configured" (a strategic merge patch)
+    changed = open(st["manifest"]).read().replace('verbs: ["get", "list", "create"]',
+                                                   'verbs: ["get", "list", "create", "update"]')
+    path2 = os.path.join(sb.dir, "k-manifest2.yaml")
+    with open(path2, "w") as f:
+        f.write(changed)
+    rc, out, err = sb.kubectl("apply", "-f", path2)
+    check_eq(rc, 0, err)
+    check_in("clusterrole.rbac.authorization.k8s.io/deployer configured", out)
+    rc, out, _ = sb.kubectl("get", "clusterrole", "deployer", "-o", "jsonpath={.rules[0].verbs}")
+    check_eq(out, '["get","list","create","update"]')
+    # kubectl edit with an editor that adds a label
+    editor = os.path.join(sb.dir, "k-editor.py")
+    with open(editor, "w") as f:
+        f.write("import sys\np = sys.argv[1]\ns = open(p).read()\n"
+                "s = s.replace('  name: builder\\n', '  labels:\\n    team: ci\\n  name: builder\\n', 1)\n"
+                "open(p, 'w').write(s)\n")
+    rc, out, err = sb.kubectl("edit", "sa", "builder", "-n", "production",
+                              env={"KUBE_EDITOR": f"{sys.executable} {editor}"})
+    check_eq(rc, 0, err)
+    check_in("serviceaccount/builder edited", out)
+    rc, out, _ = sb.kubectl("get", "sa", "builder", "-n", "production", "-o", "jsonpath={.metadata.labels.team}")
+    check_eq(out, "ci")
+    # optimistic concurrency: an update from a stale resourceVersion is a Conflict
+    rc, out, _ = sb.kubectl("get", "sa", "builder", "-n", "production", "-o", "json")
+    obj = json.loads(out)
+    obj["metadata"]["resourceVersion"] = "1"
+    rc, out, err = sb.kubectl("replace", "-f", "-", input=json.dumps(obj))
+    check_eq(rc, 1)
+    check_in('Error from server (Conflict): error when replacing "STDIN": Operation cannot be fulfilled on '
+             'serviceaccounts "builder": the object has been modified; please apply your changes to the latest '
+             'version and try again', err)
+    rc, out, err = sb.kubectl("delete", "sa", "builder", "-n", "production")
+    check_eq(rc, 0, err)
+    check_in('serviceaccount "builder" deleted', out)
+    rc, _, err = sb.kubectl("get", "sa", "builder", "-n", "production")
+    check_eq(rc, 1)
+    check_in('Error from server (NotFound): serviceaccounts "builder" not found', err)
+    sb.kubectl("apply", "-f", st["manifest"], check_rc=0)
+
+
+@test
+def kubectl_create_rolebinding_that_escalates_is_refused(sb):
+    st = setup(sb)
+    rc, out, err = sb.kubectl("create", "rolebinding", "grab-admin", "--clusterrole=admin", "--user=dev",
+                              "-n", "production", env=st["dev"])
+    check_eq(rc, 1, out)
+    check_in('Error from server (Forbidden): rolebindings.rbac.authorization.k8s.io "grab-admin" is forbidden: '
+             'user "dev" (groups=["devs","system:authenticated"]) is attempting to grant RBAC permissions not '
+             'currently held:', err)
+    # binding what dev already holds is fine
+    rc, out, err = sb.kubectl("create", "rolebinding", "share", "--clusterrole=deployer", "--user=dev",
+                              "-n", "production", env=st["dev"])
+    check_eq(rc, 0, err)
+    check_in("rolebinding.rbac.authorization.k8s.io/share created", out)
+
+
+@test
+def kubectl_edit_aws_auth_typo_keeps_mappings(sb):
+    st = setup(sb)
+    editor = os.path.join(sb.dir, "k-typo.py")
+    with open(editor, "w") as f:
+        # breaks the YAML inside mapUsers: a tab where indentation is expected
+        f.write("import sys\np = sys.argv[1]\ns = open(p).read()\n"
+                "s = s.replace('username: dev', 'username: dev\\n      \\tgroups: [', 1)\n"
+                "open(p, 'w').write(s)\n")
+    rc, out, err = sb.kubectl("edit", "configmap", "aws-auth", "-n", "kube-system",
+                              env={"KUBE_EDITOR": f"{sys.executable} {editor}"})
+    check_eq(rc, 0, err)
+    rc, out, _ = sb.kubectl("get", "cm", "aws-auth", "-n", "kube-system", "-o", "jsonpath={.data.mapUsers}")
+    check_in("\t", out)
+    # the mapping that was there keeps working
+    rc, out, err = sb.kubectl("auth", "whoami", "-o", "json", env=st["dev"])
+    check_eq(rc, 0, err)
+    check_eq(json.loads(out)["status"]["userInfo"]["username"], "dev")
+    check_in("aws-auth.error", sb.server_log())
+    token = sb.aws("eks", "get-token", "--cluster-name", "demo", env=st["dev"], check_rc=0)[1]["status"]["token"]
+    rc, out, err = sb.gatehouse("explain", "token", "--state-dir", sb.dir, token)
+    check_in("mapUsers", out + err)
+    check_in("dev", out)
+    # put it back
+    rc, out, _ = sb.kubectl("get", "cm", "aws-auth", "-n", "kube-system", "-o", "json")
+    cm = json.loads(out)
+    cm["data"]["mapUsers"] = f"- userarn: {st['dev_arn']}\n  username: dev\n  groups:\n  - devs\n"
+    sb.kubectl("replace", "-f", "-", input=json.dumps(cm), check_rc=0)
+
+
+@test
+def kubectl_secret_is_sealed_at_rest(sb):
+    value = "s3cr3t-" + os.urandom(6).hex()
+    rc, out, err = sb.kubectl("create", "secret", "generic", "db", f"--from-literal=password={value}", "-n",
+                              "default")
+    check_eq(rc, 0, err)
+    rc, out, _ = sb.kubectl("get", "secret", "db", "-o", "jsonpath={.data.password}")
+    import base64
+    check_eq(base64.b64decode(out).decode(), value)
+    needles = [value.encode(), base64.b64encode(value.encode())]
+    for root, _, files in os.walk(sb.dir):
+        for name in files:
+            p = os.path.join(root, name)
+            with open(p, "rb") as f:
+                data = f.read()
+            for n in needles:
+                if n in data:
+                    raise Fail(f"plaintext of the Secret found in {p}")
+
+
+@test
+def kubectl_get_watch_sees_changes(sb):
+    p = subprocess.Popen(["kubectl", "get", "configmaps", "-n", "default", "-w", "--request-timeout=20s"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=sb.client_env())
+    try:
+        time.sleep(3)
+        sb.kubectl("create", "configmap", "watched", "--from-literal=a=b", "-n", "default", check_rc=0)
+        deadline = time.time() + 15
+        seen = ""
+        os.set_blocking(p.stdout.fileno(), False)
+        while time.time() < deadline and "watched" not in seen:
+            chunk = p.stdout.read()
+            if chunk:
+                seen += chunk
+            time.sleep(0.2)
+        check_in("watched", seen)
+    finally:
+        p.kill()
+        p.wait()
+
+
+@test
+def kubectl_kubeconfig_command_and_env(sb):
+    check_in("KUBECONFIG", sb.env)
+    check(sb.env["GATEHOUSE_KUBE_URL"].startswith("https://127.0.0.1:"), sb.env)
+    mode = stat.S_IMODE(os.stat(sb.env["KUBECONFIG"]).st_mode)
+    check_eq(mode, 0o600)
+    rc, out, err = sb.gatehouse("kubeconfig", "--state-dir", sb.dir, "--cluster", "demo")
+    check_eq(rc, 0, err)
+    cfg = json.loads(out)
+    user = cfg["users"][0]["user"]["exec"]
+    check_eq(user["command"], "aws")
+    check_in("get-token", user["args"])
+    check_eq(cfg["clusters"][0]["cluster"]["server"], sb.env["GATEHOUSE_KUBE_URL"])
