@@ -49,6 +49,21 @@ static void set_str(json_t *o, const char *k, const char *v)
 	}
 }
 
+static json_t *session_context(const gh_cred *c)
+{
+	json_t *issuer = json_object();
+	json_object_set_new(issuer, "type", json_string("Role"));
+	set_str(issuer, "principalId", c->principal_id);
+	set_str(issuer, "arn", c->role_arn);
+	set_str(issuer, "accountId", c->account);
+	set_str(issuer, "userName", c->role_name);
+	json_t *ctx = json_object();
+	json_object_set_new(ctx, "sessionIssuer", issuer);
+	json_object_set_new(ctx, "attributes", json_pack("{s:s}", "mfaAuthenticated", "false"));
+	set_str(ctx, "sourceIdentity", c->source_identity);
+	return ctx;
+}
+
 static json_t *identity(const gh_trail_record *r)
 {
 	json_t *u = json_object();
@@ -58,42 +73,17 @@ static json_t *identity(const gh_trail_record *r)
 		set_str(u, "accessKeyId", r->access_key_id);
 		return u;
 	}
-	switch (c->kind) {
-	case IAM_CALLER_ROOT:
-		json_object_set_new(u, "type", json_string("Root"));
-		set_str(u, "principalId", c->account);
-		set_str(u, "arn", c->arn);
-		set_str(u, "accountId", c->account);
-		set_str(u, "accessKeyId", c->akid);
-		break;
-	case IAM_CALLER_ROLE_SESSION: {
-		json_object_set_new(u, "type", json_string("AssumedRole"));
-		set_str(u, "principalId", c->user_id);
-		set_str(u, "arn", c->arn);
-		set_str(u, "accountId", c->account);
-		set_str(u, "accessKeyId", c->akid);
-		json_t *issuer = json_object();
-		json_object_set_new(issuer, "type", json_string("Role"));
-		set_str(issuer, "principalId", c->principal_id);
-		set_str(issuer, "arn", c->role_arn);
-		set_str(issuer, "accountId", c->account);
-		set_str(issuer, "userName", c->role_name);
-		json_t *ctx = json_object();
-		json_object_set_new(ctx, "sessionIssuer", issuer);
-		json_object_set_new(ctx, "attributes", json_pack("{s:s}", "mfaAuthenticated", "false"));
-		set_str(ctx, "sourceIdentity", c->source_identity);
-		json_object_set_new(u, "sessionContext", ctx);
-		break;
-	}
-	default:
-		json_object_set_new(u, "type", json_string("IAMUser"));
-		set_str(u, "principalId", c->principal_id);
-		set_str(u, "arn", c->arn);
-		set_str(u, "accountId", c->account);
-		set_str(u, "accessKeyId", c->akid);
+	bool session = c->kind == IAM_CALLER_ROLE_SESSION, root = c->kind == IAM_CALLER_ROOT;
+	json_object_set_new(u, "type", json_string(session ? "AssumedRole" : root ? "Root" : "IAMUser"));
+	/* CloudTrail's principalId: the account for root, "AROA...:session" for a session. */
+	set_str(u, "principalId", root ? c->account : session ? c->user_id : c->principal_id);
+	set_str(u, "arn", c->arn);
+	set_str(u, "accountId", c->account);
+	set_str(u, "accessKeyId", c->akid);
+	if (session)
+		json_object_set_new(u, "sessionContext", session_context(c));
+	else if (!root)
 		set_str(u, "userName", c->user_name);
-		break;
-	}
 	return u;
 }
 
