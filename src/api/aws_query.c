@@ -11,9 +11,11 @@
 
 #include "api/aws_xml.h"
 #include "base/log.h"
+#include "base/timefmt.h"
 #include "codec/url.h"
 #include "codec/xml.h"
 #include "crypto/hash.h"
+#include "engine/trail.h"
 
 typedef struct call {
 	gh_engine *e;
@@ -24,8 +26,9 @@ typedef struct call {
 	gh_caller caller;
 	const char *action;
 	const char *xmlns;
-	char request_id[37];
+	char request_id[GH_UUID_LEN + 1];
 	gh_buf *out;
+	json_t *made; /* the trail's responseElements: identifiers of what a write made */
 } call;
 
 static gh_str param(const call *c, const char *name)
@@ -111,6 +114,8 @@ static bool do_create_user(call *c, gh_err *err)
 	if (!required(c, "UserName", "userName", err) ||
 	    !engine_iam_create_user(c->e, &c->caller, param(c, "UserName"), param(c, "Path"), tags, n, c->a, &u, err))
 		return false;
+	c->made = json_pack("{s:{s:s, s:s, s:s, s:s}}", "user", "userName", u.name, "userId", u.id, "arn", u.arn,
+			    "path", u.path);
 	begin(c, true);
 	aws_xml_user(c->out, "User", &u);
 	end(c, true);
@@ -180,6 +185,9 @@ static bool do_create_access_key(call *c, gh_err *err)
 	gh_new_key k;
 	if (!engine_iam_create_access_key(c->e, &c->caller, param(c, "UserName"), c->a, &k, err))
 		return false;
+	/* The secret is in the answer only, never in the trail. */
+	c->made = json_pack("{s:{s:s, s:s, s:s}}", "accessKey", "userName", k.meta.user_name, "accessKeyId",
+			    k.meta.id, "status", k.meta.status);
 	begin(c, true);
 	xml_open(c->out, "AccessKey");
 	xml_elem(c->out, "UserName", k.meta.user_name);
@@ -238,6 +246,8 @@ static bool do_create_role(call *c, gh_err *err)
 				    param(c, "AssumeRolePolicyDocument"), param(c, "Description"), max, tags, n,
 				    c->a, &r, err))
 		return false;
+	c->made = json_pack("{s:{s:s, s:s, s:s, s:s}}", "role", "roleName", r.name, "roleId", r.id, "arn", r.arn,
+			    "path", r.path);
 	begin(c, true);
 	aws_xml_role(c->out, "Role", &r);
 	end(c, true);
@@ -383,6 +393,12 @@ static bool do_assume_role(call *c, gh_err *err)
 	gh_assume_role_res res;
 	if (!engine_sts_assume_role(c->e, &c->caller, &r, c->a, &res, err))
 		return false;
+	/* The new key ID ties the session's later calls to this one; its secret and token stay
+	 * out of the trail. */
+	char exp[GH_ISO8601_LEN + 1];
+	gh_time_iso8601(res.expires, exp);
+	c->made = json_pack("{s:{s:s, s:s}, s:{s:s, s:s}}", "credentials", "accessKeyId", res.akid, "expiration", exp,
+			    "assumedRoleUser", "assumedRoleId", res.assumed_role_id, "arn", res.arn);
 	begin(c, true);
 	xml_open(c->out, "Credentials");
 	xml_elem(c->out, "AccessKeyId", res.akid);
@@ -428,16 +444,66 @@ static const op ops[] = {
 	{ "2011-06-15", "AssumeRole", do_assume_role },
 };
 
-static void request_id(char out[37])
+/* A request ID is a correlation handle, not a secret: an RNG failure leaves zeros. */
+static void request_id(char out[GH_UUID_LEN + 1])
 {
-	uint8_t r[16];
-	if (!gh_random_bytes(r, sizeof r))
-		memset(r, 0, sizeof r);
-	r[6] = (uint8_t)((r[6] & 0x0f) | 0x40);
-	r[8] = (uint8_t)((r[8] & 0x3f) | 0x80);
-	char hex[33];
-	gh_hex_encode(r, 16, hex);
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+	if (!gh_uuid4(out))
+		gh_log_warn("aws.request-id", "detail", "the system random number generator failed");
+}
+
+/* The trail's requestParameters, by allow-list: what names the call's subject. Policy
+ * documents, tags, external IDs and anything else stay out (see engine/trail.h). */
+static const struct {
+	const char *param, *field;
+	bool number;
+} trail_params[] = {
+	{ "UserName", "userName", false },	  { "RoleName", "roleName", false },
+	{ "Path", "path", false },		  { "PathPrefix", "pathPrefix", false },
+	{ "AccessKeyId", "accessKeyId", false },  { "RoleArn", "roleArn", false },
+	{ "RoleSessionName", "roleSessionName", false }, { "SourceIdentity", "sourceIdentity", false },
+	{ "DurationSeconds", "durationSeconds", true }, { "MaxSessionDuration", "maxSessionDuration", true },
+	{ "MaxItems", "maxItems", true },
+};
+
+static json_t *trail_parameters(const call *c)
+{
+	json_t *p = json_object();
+	for (size_t i = 0; i < sizeof trail_params / sizeof trail_params[0]; i++) {
+		if (!has_param(c, trail_params[i].param))
+			continue;
+		gh_str v = param(c, trail_params[i].param);
+		int64_t n;
+		json_t *j = trail_params[i].number && gh_str_to_i64(v, &n) ? json_integer(n) : json_stringn(v.p, v.n);
+		if (j) /* a value that is not UTF-8 is left out rather than mangled */
+			json_object_set_new(p, trail_params[i].field, j);
+	}
+	return p;
+}
+
+static void record(call *c, const op *o, const gh_err *err)
+{
+	const char *akid = NULL, *service = NULL;
+	if (!c->caller.cred)
+		api_sigv4_claims(c->req, &akid, &service);
+	const char *version = o ? o->version : "";
+	bool sts = strcmp(version, "2011-06-15") == 0 || (!o && service && strcmp(service, "sts") == 0);
+	gh_str action = param(c, "Action");
+	json_t *params = trail_parameters(c);
+	gh_trail_record r = {
+		.event_source = sts ? "sts.amazonaws.com" : "iam.amazonaws.com",
+		.event_name = o ? o->action : gh_arena_str(c->a, action).p,
+		.source_ip = c->req->remote_addr,
+		.user_agent = api_header(c->req, "user-agent"),
+		.request_id = c->request_id,
+		.caller = c->caller.cred,
+		.access_key_id = akid,
+		.request_parameters = params,
+		.response_elements = c->made,
+		.error_code = err ? err->code : NULL,
+		.error_message = err ? err->msg : NULL,
+	};
+	engine_trail(c->e, &r);
+	json_decref(params);
 }
 
 static bool decode_params(call *c, gh_err *err)
@@ -507,6 +573,8 @@ void aws_query_handle(gh_engine *e, const gh_http_request *req, gh_http_response
 		gh_log_info("aws.call", "action", o->action, "principal", who, "outcome", "ok", "source",
 			    req->remote_addr);
 	}
+	record(&c, o, ok ? NULL : &err);
+	json_decref(c.made);
 	if (c.caller.cred)
 		engine_caller_release(&c.caller);
 }

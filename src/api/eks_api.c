@@ -8,7 +8,9 @@
 #include "api/rest_json.h"
 #include "base/log.h"
 #include "codec/url.h"
+#include "crypto/hash.h"
 #include "engine/eks.h"
+#include "engine/trail.h"
 
 bool eks_api_claims(const gh_http_request *req)
 {
@@ -160,6 +162,96 @@ static bool page_params(call *x, gh_err *err)
 	return true;
 }
 
+/* ---- the trail -------------------------------------------------------------------------- */
+
+/* Body members recorded in requestParameters: what names and shapes access. Tags and
+ * anything not listed stay out (engine/trail.h). */
+static const char *const trail_body_fields[] = { "name",     "version", "roleArn",     "principalArn",
+						 "kubernetesGroups", "username", "type", "policyArn",
+						 "accessScope", "accessConfig", NULL };
+/* Members of a write's answer recorded in responseElements: identifiers and outcomes. */
+static const char *const trail_made_fields[] = { "name", "arn", "status", "clusterName", "principalArn",
+						 "accessEntryArn", "username", "type", "kubernetesGroups",
+						 "policyArn", "accessScope", "id", NULL };
+
+static void copy_fields(json_t *to, const json_t *from, const char *const *fields)
+{
+	for (size_t i = 0; fields[i]; i++) {
+		json_t *v = json_object_get(from, fields[i]);
+		if (v)
+			json_object_set_new(to, fields[i], json_deep_copy(v));
+	}
+}
+
+static json_t *trail_parameters(const call *x, const route *r)
+{
+	json_t *p = json_object();
+	if (r) {
+		/* The path labels, named as the pattern names them; the cluster of an access-entry
+		 * operation is its clusterName, as in EKS's model. */
+		bool entry_op = strstr(r->pattern, "/access-entries") != NULL;
+		const char *at = r->pattern;
+		for (size_t i = 0; i < x->m.n; i++) {
+			const char *open = strchr(at, '{'), *close = open ? strchr(open, '}') : NULL;
+			if (!close)
+				break;
+			char name[32];
+			snprintf(name, sizeof name, "%.*s", (int)(close - open - 1), open + 1);
+			json_t *v = json_stringn(x->m.labels[i].p, x->m.labels[i].n);
+			if (v)
+				json_object_set_new(p, entry_op && strcmp(name, "name") == 0 ? "clusterName" : name, v);
+			at = close + 1;
+		}
+	}
+	if (json_is_object(x->body))
+		copy_fields(p, x->body, trail_body_fields);
+	return p;
+}
+
+/* Identifiers of what a write made or changed; reads record none. */
+static json_t *trail_made(const json_t *out, const char *name)
+{
+	if (!json_is_object(out) || trail_read_only(name))
+		return NULL;
+	json_t *m = json_object();
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)out, k, v) {
+		if (!json_is_object(v))
+			continue;
+		json_t *sub = json_object();
+		copy_fields(sub, v, trail_made_fields);
+		json_object_set_new(m, k, sub);
+	}
+	return m;
+}
+
+static void record(call *x, const route *r, const char *request_id, const gh_err *err)
+{
+	const char *akid = NULL, *service = NULL;
+	if (!x->c.cred)
+		api_sigv4_claims(x->req, &akid, &service);
+	const char *name = r ? r->name : "Unknown";
+	json_t *params = trail_parameters(x, r);
+	json_t *made = err ? NULL : trail_made(x->out, name);
+	gh_trail_record t = {
+		.event_source = "eks.amazonaws.com",
+		.event_name = name,
+		.source_ip = x->req->remote_addr,
+		.user_agent = api_header(x->req, "user-agent"),
+		.request_id = request_id,
+		.caller = x->c.cred,
+		.access_key_id = akid,
+		.request_parameters = params,
+		.response_elements = made,
+		.error_code = err ? err->code : NULL,
+		.error_message = err ? err->msg : NULL,
+	};
+	engine_trail(x->e, &t);
+	json_decref(params);
+	json_decref(made);
+}
+
 void eks_api_handle(gh_engine *e, const gh_http_request *req, gh_http_response *resp)
 {
 	call x = { .e = e, .req = req };
@@ -190,12 +282,17 @@ void eks_api_handle(gh_engine *e, const gh_http_request *req, gh_http_response *
 	}
 	ok = ok && rest_json_body(req, &x.body, &err) && page_params(&x, &err) && r->fn(&x, &err);
 	const char *who = x.c.cred ? x.c.cred->arn : "";
+	char request_id[GH_UUID_LEN + 1];
+	if (!gh_uuid4(request_id))
+		gh_log_warn("aws.request-id", "detail", "the system random number generator failed");
+	record(&x, r, request_id, ok ? NULL : &err);
 	if (ok) {
 		rest_json_answer(resp, 200, x.out ? x.out : json_object());
 		x.out = NULL;
 	} else {
 		rest_json_error(resp, &err);
 	}
+	http_response_add_header(resp, "x-amzn-RequestId", gh_str_c(request_id));
 	gh_log_info("aws.call", "action", r ? r->name : "", "principal", who, "outcome", ok ? "ok" : err.code,
 		    "source", req->remote_addr);
 	json_decref(x.out);

@@ -22,6 +22,28 @@ void api_sigv4_request(const gh_http_request *req, sigv4_request *out)
 	};
 }
 
+void api_sigv4_claims(const gh_http_request *req, const char **akid, const char **service)
+{
+	sigv4_request sreq;
+	sigv4_parsed p;
+	*akid = *service = NULL;
+	api_sigv4_request(req, &sreq);
+	if (!sigv4_parse(&sreq, req->arena, &p, NULL))
+		return;
+	if (p.access_key_id.n)
+		*akid = gh_arena_str(req->arena, p.access_key_id).p;
+	if (p.service.n)
+		*service = gh_arena_str(req->arena, p.service).p;
+}
+
+const char *api_header(const gh_http_request *req, const char *name)
+{
+	gh_str v;
+	if (!http_request_header(req, name, &v))
+		return NULL;
+	return gh_arena_str(req->arena, v).p;
+}
+
 /* Shared by both listeners; true when the path was one of them. */
 static bool common(gh_router *r, const gh_http_request *req, gh_http_response *resp)
 {

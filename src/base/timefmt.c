@@ -86,6 +86,19 @@ void gh_time_iso8601(int64_t t, char out[GH_ISO8601_LEN + 1])
 	format(t, out, true);
 }
 
+void gh_time_rfc3339_micro(int64_t us, char out[GH_RFC3339_MICRO_LEN + 1])
+{
+	int64_t t = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
+	int frac = (int)(us - t * 1000000);
+	char base[GH_ISO8601_LEN + 1];
+	format(t, base, true);
+	memcpy(out, base, 19);
+	out[19] = '.';
+	put_digits(out + 20, frac, 6);
+	out[26] = 'Z';
+	out[27] = '\0';
+}
+
 void gh_time_yyyymmdd(int64_t t, char out[9])
 {
 	char full[GH_AMZDATE_LEN + 1];
@@ -130,7 +143,7 @@ bool gh_time_parse_amzdate(gh_str str, int64_t *t)
 	return true;
 }
 
-bool gh_time_parse_iso8601(gh_str str, int64_t *t)
+bool gh_time_parse_iso8601_us(gh_str str, int64_t *us)
 {
 	const char *p = str.p;
 	int y, mo, d, h, mi, s;
@@ -143,13 +156,19 @@ bool gh_time_parse_iso8601(gh_str str, int64_t *t)
 	if (!valid(y, mo, d, h, mi, s))
 		return false;
 	size_t i = 19;
+	int64_t frac = 0;
 	if (i < str.n && p[i] == '.') {
 		i++;
 		size_t start = i;
-		while (i < str.n && p[i] >= '0' && p[i] <= '9')
+		while (i < str.n && p[i] >= '0' && p[i] <= '9') {
+			if (i - start < 6)
+				frac = frac * 10 + (p[i] - '0');
 			i++;
+		}
 		if (i == start)
 			return false;
+		for (size_t k = i - start; k < 6; k++)
+			frac *= 10;
 	}
 	int64_t off = 0;
 	if (i < str.n && (p[i] == 'Z' || p[i] == 'z')) {
@@ -165,7 +184,17 @@ bool gh_time_parse_iso8601(gh_str str, int64_t *t)
 	}
 	if (i != str.n)
 		return false;
-	*t = gh_time_from_civil(y, mo, d, h, mi, s) - off;
+	*us = (gh_time_from_civil(y, mo, d, h, mi, s) - off) * 1000000 + frac;
+	return true;
+}
+
+bool gh_time_parse_iso8601(gh_str str, int64_t *t)
+{
+	int64_t us;
+	if (!gh_time_parse_iso8601_us(str, &us))
+		return false;
+	/* The fraction never crosses a second: floor division gives the whole seconds. */
+	*t = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
 	return true;
 }
 

@@ -25,5 +25,6 @@ int cmd_kubeconfig(int argc, char **argv);
  * NULL). Reads the endpoints from DIR/env. */
 bool kubeconfig_write(const char *state_dir, const char *cluster, const char *role_arn, const char *path,
 		      gh_err *err);
+int cmd_logs(int argc, char **argv);
 
 #endif

@@ -12,6 +12,8 @@ static const struct gh_command commands[] = {
 	{ "who-can", "every identity that may do this, and what grants it", cmd_who_can },
 	{ "kubeconfig", "print a kubeconfig for a sandbox cluster (aws eks get-token as the exec plugin)",
 	  cmd_kubeconfig },
+	{ "logs", "query the audit log and the AWS API trail: --failed, --principal, --secrets-read, ...",
+	  cmd_logs },
 	{ "webhook-config", "print kube-apiserver's authentication webhook config", cmd_webhook_config },
 	{ "version", "print the version", cmd_version },
 };

@@ -58,6 +58,9 @@ static void usage(FILE *f)
 		"                          `kubectl get -o json` Lists) loaded into every cluster\n"
 		"  --ec2-instances FILE    JSON object of EC2 instance ID to private DNS name, for the\n"
 		"                          {{EC2PrivateDNSName}} template (the sandbox cannot ask EC2)\n"
+		"  --audit-policy FILE     audit.k8s.io/v1 Policy (YAML or JSON) for the Kubernetes audit\n"
+		"                          log DIR/audit.log (default: the policy EKS runs); AWS calls\n"
+		"                          are recorded in DIR/trail.log. Read them with `gatehouse logs`\n"
 		"  --time-offset SECONDS   shift the server's clock (tests only)\n"
 		"  --http-threads N        worker threads per listener (default: one per CPU)\n"
 		"  --log-level LEVEL       debug, info (default), warn, error\n"
@@ -108,6 +111,7 @@ int cmd_serve(int argc, char **argv)
 		{ "ec2-instances", required_argument, 0, 'I' }, { "http-threads", required_argument, 0, 'T' },
 		{ "rbac", required_argument, 0, 'R' }, { "allow-sts-endpoint", required_argument, 0, 'E' }, { "sts-ca-file", required_argument, 0, 'C' },
 		{ "listen-kube", required_argument, 0, 'k' },
+		{ "audit-policy", required_argument, 0, 'A' },
 		{ "help", no_argument, 0, 'h' },	      { 0, 0, 0, 0 },
 	};
 	const char *state_dir = "./var", *listen_aws = "127.0.0.1:9443", *listen_wh = "127.0.0.1:9444";
@@ -117,7 +121,7 @@ int cmd_serve(int argc, char **argv)
 	size_t nsans = 0;
 	const char *allowed[MAX_SANS];
 	size_t nallowed = 0;
-	const char *sts_ca = NULL, *instances = NULL, *rbac = NULL;
+	const char *sts_ca = NULL, *instances = NULL, *rbac = NULL, *audit_policy = NULL;
 	bool plain = false, passthrough = false;
 	long threads = 0;
 	long offset = 0;
@@ -150,6 +154,7 @@ int cmd_serve(int argc, char **argv)
 		case 'C': sts_ca = optarg; break;
 		case 'I': instances = optarg; break;
 		case 'R': rbac = optarg; break;
+		case 'A': audit_policy = optarg; break;
 		case 'T':
 			threads = strtol(optarg, NULL, 10);
 			if (threads < 1 || threads > 256) {
@@ -195,7 +200,8 @@ int cmd_serve(int argc, char **argv)
 	gh_engine_config cfg = { .state_dir = state_dir, .region = region, .partition = "aws",
 				 .aws_auth_file = aws_auth, .time_offset = offset,
 				 .passthrough = passthrough, .sts_ca_file = sts_ca, .allowed_sts = allowed,
-				 .nallowed_sts = nallowed, .ec2_instances_file = instances, .rbac_path = rbac };
+				 .nallowed_sts = nallowed, .ec2_instances_file = instances, .rbac_path = rbac,
+				 .audit_policy_path = audit_policy };
 	gh_metrics *metrics = metrics_new();
 	gh_http_config hc = { .bind_addr = aws_host, .port = (uint16_t)aws_port, .tls_cert_pem = tls.cert_pem,
 			      .tls_key_pem = tls.key_pem, .metrics = metrics, .threads = (unsigned)threads };

@@ -6,6 +6,8 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 
 /* OpenSSL 3's one-shot SHA256() and HMAC() look the algorithm up (under a lock) on every
  * call; SigV4 verification makes six HMACs and a hash per request, so the algorithm and
@@ -143,4 +145,18 @@ bool gh_random_bytes(void *out, size_t n)
 void gh_secure_zero(void *p, size_t n)
 {
 	OPENSSL_cleanse(p, n);
+}
+
+bool gh_uuid4(char out[GH_UUID_LEN + 1])
+{
+	uint8_t r[16];
+	bool ok = gh_random_bytes(r, sizeof r);
+	if (!ok)
+		memset(r, 0, sizeof r);
+	r[6] = (uint8_t)((r[6] & 0x0f) | 0x40);
+	r[8] = (uint8_t)((r[8] & 0x3f) | 0x80);
+	char hex[33];
+	gh_hex_encode(r, 16, hex);
+	snprintf(out, GH_UUID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+	return ok;
 }

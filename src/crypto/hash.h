@@ -30,6 +30,11 @@ bool gh_ct_str_eq(gh_str a, gh_str b); /* length leak only */
 /* Cryptographically secure random bytes; false only if the OS RNG failed. */
 bool gh_random_bytes(void *out, size_t n) GH_MUST_CHECK;
 
+/* A random (version 4) UUID, lowercase "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx": request IDs,
+ * audit IDs, trail event IDs. False only if the OS RNG failed (out is then all zeros). */
+#define GH_UUID_LEN 36
+bool gh_uuid4(char out[GH_UUID_LEN + 1]) GH_MUST_CHECK;
+
 /* Overwrites memory in a way the compiler cannot drop. */
 void gh_secure_zero(void *p, size_t n);
 

@@ -326,6 +326,8 @@ bool engine_open(const gh_engine_config *cfg, gh_engine **out, gh_bootstrap *boo
 			e->account = strdup(acct ? acct : e->boot_account);
 		gh_arena_free(&a);
 	}
+	if (ok && !cfg->read_only)
+		ok = engine_records_open(e, err);
 	if (ok) {
 		gh_buf arn = { 0 };
 		arn_build_user(&arn, gh_str_c(e->cfg.partition), gh_str_c(e->account), GH_STR("/"), GH_STR("admin"));
@@ -365,6 +367,7 @@ void engine_close(gh_engine *e)
 		pthread_join(e->watcher, NULL);
 	}
 	kube_close(e);
+	engine_records_close(e);
 	creds_unref(e->creds);
 	maps_free(e->maps);
 	sigv4_keycache_free(e->keycache);

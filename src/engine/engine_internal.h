@@ -12,6 +12,8 @@
 
 struct gh_cluster_maps;
 typedef struct gh_passthrough gh_passthrough;
+struct gh_audit;
+struct gh_trail;
 
 struct gh_engine {
 	gh_engine_config cfg;
@@ -35,6 +37,8 @@ struct gh_engine {
 	pthread_cond_t watch_cv;
 	gh_bootstrap boot;
 	char *boot_strings[8];
+	struct gh_audit *audit;		/* DIR/audit.log; NULL for offline commands */
+	struct gh_trail *trail;		/* DIR/trail.log; NULL for offline commands */
 };
 
 /* Which snapshots a change invalidates. */
@@ -61,6 +65,10 @@ gh_passthrough *passthrough_new(const char *ca_file);
 void passthrough_free(gh_passthrough *p);
 bool passthrough_verify(gh_engine *e, gh_str cluster, gh_str token, const token_result *tok, gh_arena *a,
 			bool *cached, gh_identity *out, gh_err *err) GH_MUST_CHECK;
+
+/* The audit log and the AWS API trail, engine/records.c. */
+bool engine_records_open(gh_engine *e, gh_err *err) GH_MUST_CHECK;
+void engine_records_close(gh_engine *e);
 
 /* Identity mappings, engine/maps.c. */
 bool maps_publish(gh_engine *e, gh_err *err) GH_MUST_CHECK;

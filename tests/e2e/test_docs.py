@@ -63,6 +63,11 @@ def docs_authorization_examples_run(sb):
 
 
 @test
+def docs_audit_examples_run(sb):
+    run_page(sb, "audit.md")
+
+
+@test
 def docs_operations_examples_run(sb):
     run_page(sb, "operations.md")
 
