@@ -258,6 +258,25 @@ TEST(json_patch_bounds_depth_and_copies)
 	CHECK_INT_EQ(e.status, 413);
 	CHECK_CONTAINS(e.msg, "accumulated size increase of copy");
 
+	/* Few nodes but many bytes: a 1 MiB string copied five times. */
+	char *big = malloc((1 << 20) + 1);
+	REQUIRE(big);
+	memset(big, 'x', 1 << 20);
+	big[1 << 20] = '\0';
+	json_t *bigdoc = json_pack("{s:s}", "s", big);
+	free(big);
+	json_t *copies = json_array();
+	for (int i = 0; i < 5; i++)
+		json_array_append_new(copies, json_pack("{s:s,s:s,s:s}", "op", "copy", "from", "/s", "path", "/t"));
+	CHECK(!json_patch_apply_err(bigdoc, copies, &out, &e));
+	CHECK_INT_EQ(e.status, 413);
+	json_array_remove(copies, 0);
+	json_array_remove(copies, 0);
+	CHECK(json_patch_apply_err(bigdoc, copies, &out, &e)); /* three fit in 4 MiB */
+	json_decref(out);
+	json_decref(copies);
+	json_decref(bigdoc);
+
 	json_decref(wide);
 	json_decref(doubling);
 	json_decref(n98);
