@@ -550,6 +550,15 @@ TEST(smp_primitive_lists_retain_keys_and_directives)
 	CHECK(out == NULL);
 	CHECK_STR_EQ(e.msg, "invalid patch format of retainKeys");
 	CHECK_INT_EQ(e.status, 400);
+	/* A volume switched from emptyDir to a secret: kubectl sends $retainKeys in the element. */
+	out = sm("apps", "Deployment",
+		 "{\"spec\":{\"template\":{\"spec\":{\"volumes\":[{\"name\":\"v\",\"emptyDir\":{}},{\"name\":\"w\",\"emptyDir\":{}}]}}}}",
+		 "{\"spec\":{\"template\":{\"spec\":{\"$setElementOrder/volumes\":[{\"name\":\"v\"},{\"name\":\"w\"}],"
+		 "\"volumes\":[{\"$retainKeys\":[\"name\",\"secret\"],\"emptyDir\":null,\"name\":\"v\",\"secret\":{\"secretName\":\"s\"}}]}}}}",
+		 &e);
+	CHECK_JSON(out, "{\"spec\":{\"template\":{\"spec\":{\"volumes\":[{\"name\":\"v\",\"secret\":{\"secretName\":\"s\"}},"
+			"{\"name\":\"w\",\"emptyDir\":{}}]}}}}");
+	json_decref(out);
 	/* $patch: replace in a map and in a list; $patch: delete in a map empties it. */
 	out = sm("", "Pod", "{\"metadata\":{\"labels\":{\"a\":\"1\",\"b\":\"2\"}},\"spec\":{\"containers\":[{\"name\":\"x\"},{\"name\":\"y\"}]}}",
 		 "{\"metadata\":{\"labels\":{\"$patch\":\"replace\",\"c\":\"3\"}},\"spec\":{\"containers\":[{\"$patch\":\"replace\"},"
