@@ -930,6 +930,12 @@ static bool merge_key(smp *S, json_t *o, json_t *patch, const char *k, size_t kl
 	/* Deleting from a list the object lacks (or holds as another type) is a no-op. */
 	if (delete_list && !(json_is_array(cur) && json_is_array(v)))
 		return true;
+	/* Upstream's removeDirectives: a value replacing none (or one of another type) that only
+	 * says "$patch: delete" is dropped rather than stored. */
+	if (!delete_list && is_delete_element(v) && !json_is_object(cur)) {
+		json_object_deln(o, k, kl);
+		return true;
+	}
 	mark m = path_push(S, k, kl);
 	if (delete_list)
 		res = delete_from_list(S, cur, v);

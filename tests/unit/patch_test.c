@@ -569,6 +569,9 @@ TEST(smp_primitive_lists_retain_keys_and_directives)
 	out = sm("", "Pod", "{\"metadata\":{\"labels\":{\"a\":\"1\"}}}", "{\"metadata\":{\"labels\":{\"$patch\":\"delete\"}}}", &e);
 	CHECK_JSON(out, "{\"metadata\":{\"labels\":{}}}");
 	json_decref(out);
+	out = sm("", "Pod", "{\"metadata\":{}}", "{\"metadata\":{\"labels\":{\"$patch\":\"delete\"},\"annotations\":{\"$patch\":\"replace\",\"a\":\"1\"}}}", &e);
+	CHECK_JSON(out, "{\"metadata\":{\"annotations\":{\"a\":\"1\"}}}");
+	json_decref(out);
 	/* A list without a strategy is replaced; nulls in what the patch brings are dropped. */
 	out = sm("", "Pod", "{\"spec\":{\"tolerations\":[{\"key\":\"a\"}]}}",
 		 "{\"spec\":{\"tolerations\":[{\"key\":\"b\",\"value\":null}],\"nodeSelector\":{\"x\":\"1\",\"y\":null}}}", &e);
