@@ -85,23 +85,26 @@ bool json_patch_equal(const json_t *a, const json_t *b)
 	return json_equal(a, b);
 }
 
-/* Nodes in v, counting no further than cap. The trees are depth-checked, so recursion is
- * bounded. */
-static size_t count_nodes(const json_t *v, size_t cap)
+/* Roughly the bytes v serializes to (each node counts 8, plus its key and string bytes),
+ * counting no further than cap. The trees are depth-checked, so recursion is bounded. */
+static size_t value_size(const json_t *v, size_t cap)
 {
-	size_t n = 1;
-	if (json_is_object(v)) {
+	size_t n = 8;
+	if (json_is_string(v)) {
+		n += json_string_length(v);
+	} else if (json_is_object(v)) {
 		const char *k;
+		size_t klen;
 		json_t *c;
-		json_object_foreach((json_t *)v, k, c)
+		json_object_keylen_foreach((json_t *)v, k, klen, c)
 		{
 			if (n > cap)
 				break;
-			n += count_nodes(c, cap - n);
+			n += klen + value_size(c, cap - n);
 		}
 	} else if (json_is_array(v)) {
 		for (size_t i = 0; i < json_array_size(v) && n <= cap; i++)
-			n += count_nodes(json_array_get(v, i), cap - n);
+			n += value_size(json_array_get(v, i), cap - n);
 	}
 	return n;
 }
@@ -322,7 +325,7 @@ static void remove_at(json_t *parent, const jptr *p, size_t index)
 
 typedef struct patcher {
 	json_t *root; /* owned: the document being built */
-	size_t copied; /* nodes copied so far, against JSON_PATCH_MAX_COPY_NODES */
+	size_t copied; /* bytes copied so far, against JSON_PATCH_MAX_COPY_BYTES */
 	gh_err *err;
 } patcher;
 
@@ -602,11 +605,11 @@ static bool op_copy(patcher *P, const json_t *op)
 	size_t idx = 0;
 	bool ok = source_of(P, &from, "copy", &parent, &val, &idx);
 	if (ok) {
-		P->copied += count_nodes(val, JSON_PATCH_MAX_COPY_NODES + 1);
-		if (P->copied > JSON_PATCH_MAX_COPY_NODES) {
+		P->copied += value_size(val, JSON_PATCH_MAX_COPY_BYTES + 1);
+		if (P->copied > JSON_PATCH_MAX_COPY_BYTES) {
 			ok = gh_fail(P->err, "RequestEntityTooLarge", 413,
-				     "Unable to complete the copy, the accumulated size increase of copy is over %zu nodes, exceeding the limit %zu",
-				     JSON_PATCH_MAX_COPY_NODES, JSON_PATCH_MAX_COPY_NODES);
+				     "Unable to complete the copy, the accumulated size increase of copy is %zu, exceeding the limit %zu",
+				     P->copied, JSON_PATCH_MAX_COPY_BYTES);
 		} else {
 			json_t *c = json_deep_copy(val);
 			ok = c ? place(P, &to, c, "copy") : NO_MEMORY(P->err);

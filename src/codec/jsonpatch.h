@@ -18,9 +18,9 @@
  * Bounds (every input comes from a request body): at most JSON_PATCH_MAX_OPS operations
  * (kube-apiserver's limit, answered 413), pointers of at most JSON_PATCH_MAX_POINTER bytes,
  * documents and patches nested at most JSON_PATCH_MAX_DEPTH levels (before and after each
- * operation), and at most JSON_PATCH_MAX_COPY_NODES nodes copied by "copy" operations in one
- * patch (evanphx's AccumulatedCopySizeLimit, counted in nodes), which stops a patch doubling
- * the document with every operation.
+ * operation), and at most JSON_PATCH_MAX_COPY_BYTES (about: 8 bytes a node plus keys and
+ * strings) copied by "copy" operations in one patch (evanphx's AccumulatedCopySizeLimit),
+ * which stops a patch doubling the document with every operation.
  *
  * The *_err variants use gatehouse's error convention: err->code is the Status reason
  * kube-apiserver would give (BadRequest, Invalid, RequestEntityTooLarge) and err->status
@@ -37,7 +37,7 @@
 #define JSON_PATCH_MAX_OPS 10000u
 #define JSON_PATCH_MAX_POINTER 4096u
 #define JSON_PATCH_MAX_DEPTH 100u
-#define JSON_PATCH_MAX_COPY_NODES ((size_t)1 << 20)
+#define JSON_PATCH_MAX_COPY_BYTES ((size_t)4 << 20)
 
 /* The message of kube-apiserver's 422 Status for a JSON patch that does not apply. */
 #define JSON_PATCH_REJECTED_MESSAGE "the server rejected our request due to an error in our request"

@@ -863,95 +863,90 @@ static bool set_one_order(smp *S, json_t *o, json_t *patch, const char *k, size_
 	return ok;
 }
 
-/* The patch's keys, copied: merging deletes keys from the patch as it goes. */
-static json_t *keys_of(smp *S, const json_t *obj)
+/* One key of the patch, handled in place: false with S->err set on failure. */
+typedef bool (*key_fn)(smp *S, json_t *o, json_t *patch, const char *k, size_t kl);
+
+/* Runs fn over a copy of the patch's keys, since handling a key may delete others. */
+static bool for_each_key(smp *S, json_t *o, json_t *patch, key_fn fn)
 {
 	json_t *keys = json_array();
 	const char *k;
 	size_t kl;
 	json_t *v;
-	if (keys)
-		json_object_keylen_foreach((json_t *)obj, k, kl, v)
+	bool ok = keys != NULL;
+	if (ok)
+		json_object_keylen_foreach(patch, k, kl, v)
 		{
 			if (json_array_append_new(keys, json_stringn_nocheck(k, kl)) != 0) {
-				json_decref(keys);
-				keys = NULL;
+				ok = false;
 				break;
 			}
 		}
-	if (!keys)
-		NO_MEMORY(S);
-	return keys;
-}
-
-static bool set_element_orders(smp *S, json_t *o, json_t *patch)
-{
-	json_t *keys = keys_of(S, patch);
-	bool ok = keys != NULL;
+	if (!ok) {
+		json_decref(keys);
+		return NO_MEMORY(S);
+	}
 	for (size_t i = 0; ok && i < json_array_size(keys); i++) {
-		const char *k = json_string_value(json_array_get(keys, i));
-		size_t kl = json_string_length(json_array_get(keys, i));
-		if (!has_prefix(k, kl, SET_ORDER_PREFIX))
-			continue;
-		json_t *order = json_incref(json_object_getn(patch, k, kl));
-		json_object_deln(patch, k, kl);
-		ok = set_one_order(S, o, patch, k, kl, order);
-		json_decref(order);
+		const json_t *key = json_array_get(keys, i);
+		ok = fn(S, o, patch, json_string_value(key), json_string_length(key));
 	}
 	json_decref(keys);
 	return ok;
 }
 
-/* The main loop of mergeMap, over what the directives left in the patch. */
-static bool merge_fields(smp *S, json_t *o, json_t *patch)
+static bool order_key(smp *S, json_t *o, json_t *patch, const char *k, size_t kl)
 {
-	json_t *keys = keys_of(S, patch);
-	bool ok = keys != NULL;
-	for (size_t i = 0; ok && i < json_array_size(keys); i++) {
-		const char *k = json_string_value(json_array_get(keys, i));
-		size_t kl = json_string_length(json_array_get(keys, i));
-		json_t *v = json_object_getn(patch, k, kl);
-		bool delete_list = false;
-		if (!v)
-			continue;
-		if (kl && k[0] == '$') {
-			size_t pl = strlen(DELETE_PRIMITIVE_PREFIX);
-			if (!has_prefix(k, kl, DELETE_PRIMITIVE_PREFIX)) {
-				ok = failv(S, "BadRequest", 400, "unknown patch directive: %s in map: %v",
-					   json_string_value(json_array_get(keys, i)), patch);
-				break;
-			}
-			if (kl <= pl || k[pl] != '/') {
-				ok = BAD(S, ERR_PRIMITIVE_LIST);
-				break;
-			}
-			k += pl + 1;
-			kl -= pl + 1;
-			delete_list = true;
-		}
-		if (json_is_null(v)) {
-			json_object_deln(o, k, kl);
-			continue;
-		}
-		json_t *cur = json_object_getn(o, k, kl), *res;
-		/* Deleting from a list the object lacks (or holds as another type) is a no-op. */
-		if (delete_list && !(json_is_array(cur) && json_is_array(v)))
-			continue;
-		mark m = path_push(S, k, kl);
-		if (delete_list) {
-			res = delete_from_list(S, cur, v);
-		} else if (json_is_object(cur) && json_is_object(v)) {
-			res = has_strategy(field_here(S), "replace") ? fresh(S, v) : merge_map(S, cur, v);
-		} else if (json_is_array(cur) && json_is_array(v)) {
-			res = merge_list_field(S, cur, v);
-		} else {
-			res = fresh(S, v);
-		}
-		path_pop(S, m);
-		ok = res && (json_object_setn_new(o, k, kl, res) == 0 || NO_MEMORY(S));
-	}
-	json_decref(keys);
+	if (!has_prefix(k, kl, SET_ORDER_PREFIX))
+		return true;
+	json_t *order = json_incref(json_object_getn(patch, k, kl));
+	json_object_deln(patch, k, kl);
+	bool ok = set_one_order(S, o, patch, k, kl, order);
+	json_decref(order);
 	return ok;
+}
+
+/* One step of mergeMap's main loop, over what the directives left in the patch. */
+static bool merge_key(smp *S, json_t *o, json_t *patch, const char *k, size_t kl)
+{
+	json_t *v = json_object_getn(patch, k, kl);
+	bool delete_list = false;
+	if (!v)
+		return true;
+	if (kl && k[0] == '$') {
+		size_t pl = strlen(DELETE_PRIMITIVE_PREFIX);
+		if (!has_prefix(k, kl, DELETE_PRIMITIVE_PREFIX))
+			return failv(S, "BadRequest", 400, "unknown patch directive: %s in map: %v", k, patch);
+		if (kl <= pl || k[pl] != '/')
+			return BAD(S, ERR_PRIMITIVE_LIST);
+		k += pl + 1;
+		kl -= pl + 1;
+		delete_list = true;
+	}
+	if (json_is_null(v)) {
+		json_object_deln(o, k, kl);
+		return true;
+	}
+	json_t *cur = json_object_getn(o, k, kl), *res;
+	/* Deleting from a list the object lacks (or holds as another type) is a no-op. */
+	if (delete_list && !(json_is_array(cur) && json_is_array(v)))
+		return true;
+	/* Upstream's removeDirectives: a value replacing none (or one of another type) that only
+	 * says "$patch: delete" is dropped rather than stored. */
+	if (!delete_list && is_delete_element(v) && !json_is_object(cur)) {
+		json_object_deln(o, k, kl);
+		return true;
+	}
+	mark m = path_push(S, k, kl);
+	if (delete_list)
+		res = delete_from_list(S, cur, v);
+	else if (json_is_object(cur) && json_is_object(v))
+		res = has_strategy(field_here(S), "replace") ? fresh(S, v) : merge_map(S, cur, v);
+	else if (json_is_array(cur) && json_is_array(v))
+		res = merge_list_field(S, cur, v);
+	else
+		res = fresh(S, v);
+	path_pop(S, m);
+	return res && (json_object_setn_new(o, k, kl, res) == 0 || NO_MEMORY(S));
 }
 
 /* mergeMap: `orig` (our copy, may be NULL) merged with `patch` (our copy; consumed key by
@@ -966,7 +961,7 @@ static json_t *merge_map(smp *S, json_t *orig, json_t *patch)
 		NO_MEMORY(S);
 		return NULL;
 	}
-	if (!retain_keys(S, o, patch) || !set_element_orders(S, o, patch) || !merge_fields(S, o, patch)) {
+	if (!retain_keys(S, o, patch) || !for_each_key(S, o, patch, order_key) || !for_each_key(S, o, patch, merge_key)) {
 		json_decref(o);
 		return NULL;
 	}

@@ -17,7 +17,7 @@
  * - `$retainKeys: [..]` keeps only the listed keys of the map it sits in (and every other
  *   key of the patch must be listed);
  * - `$patch: replace` in a map makes the patch the whole map; `$patch: delete` makes it
- *   empty ({}), which is what upstream stores.
+ *   empty ({}), which is what upstream stores (a key the object lacks is not added).
  * Deliberate differences: a value the stored object lacks is merged into an empty value
  * instead of being stored verbatim, so directives and nulls never reach the store; other
  * `$`-prefixed keys are rejected instead of being stored as fields.

@@ -258,6 +258,25 @@ TEST(json_patch_bounds_depth_and_copies)
 	CHECK_INT_EQ(e.status, 413);
 	CHECK_CONTAINS(e.msg, "accumulated size increase of copy");
 
+	/* Few nodes but many bytes: a 1 MiB string copied five times. */
+	char *big = malloc((1 << 20) + 1);
+	REQUIRE(big);
+	memset(big, 'x', 1 << 20);
+	big[1 << 20] = '\0';
+	json_t *bigdoc = json_pack("{s:s}", "s", big);
+	free(big);
+	json_t *copies = json_array();
+	for (int i = 0; i < 5; i++)
+		json_array_append_new(copies, json_pack("{s:s,s:s,s:s}", "op", "copy", "from", "/s", "path", "/t"));
+	CHECK(!json_patch_apply_err(bigdoc, copies, &out, &e));
+	CHECK_INT_EQ(e.status, 413);
+	json_array_remove(copies, 0);
+	json_array_remove(copies, 0);
+	CHECK(json_patch_apply_err(bigdoc, copies, &out, &e)); /* three fit in 4 MiB */
+	json_decref(out);
+	json_decref(copies);
+	json_decref(bigdoc);
+
 	json_decref(wide);
 	json_decref(doubling);
 	json_decref(n98);
@@ -531,6 +550,15 @@ TEST(smp_primitive_lists_retain_keys_and_directives)
 	CHECK(out == NULL);
 	CHECK_STR_EQ(e.msg, "invalid patch format of retainKeys");
 	CHECK_INT_EQ(e.status, 400);
+	/* A volume switched from emptyDir to a secret: kubectl sends $retainKeys in the element. */
+	out = sm("apps", "Deployment",
+		 "{\"spec\":{\"template\":{\"spec\":{\"volumes\":[{\"name\":\"v\",\"emptyDir\":{}},{\"name\":\"w\",\"emptyDir\":{}}]}}}}",
+		 "{\"spec\":{\"template\":{\"spec\":{\"$setElementOrder/volumes\":[{\"name\":\"v\"},{\"name\":\"w\"}],"
+		 "\"volumes\":[{\"$retainKeys\":[\"name\",\"secret\"],\"emptyDir\":null,\"name\":\"v\",\"secret\":{\"secretName\":\"s\"}}]}}}}",
+		 &e);
+	CHECK_JSON(out, "{\"spec\":{\"template\":{\"spec\":{\"volumes\":[{\"name\":\"v\",\"secret\":{\"secretName\":\"s\"}},"
+			"{\"name\":\"w\",\"emptyDir\":{}}]}}}}");
+	json_decref(out);
 	/* $patch: replace in a map and in a list; $patch: delete in a map empties it. */
 	out = sm("", "Pod", "{\"metadata\":{\"labels\":{\"a\":\"1\",\"b\":\"2\"}},\"spec\":{\"containers\":[{\"name\":\"x\"},{\"name\":\"y\"}]}}",
 		 "{\"metadata\":{\"labels\":{\"$patch\":\"replace\",\"c\":\"3\"}},\"spec\":{\"containers\":[{\"$patch\":\"replace\"},"
@@ -540,6 +568,9 @@ TEST(smp_primitive_lists_retain_keys_and_directives)
 	json_decref(out);
 	out = sm("", "Pod", "{\"metadata\":{\"labels\":{\"a\":\"1\"}}}", "{\"metadata\":{\"labels\":{\"$patch\":\"delete\"}}}", &e);
 	CHECK_JSON(out, "{\"metadata\":{\"labels\":{}}}");
+	json_decref(out);
+	out = sm("", "Pod", "{\"metadata\":{}}", "{\"metadata\":{\"labels\":{\"$patch\":\"delete\"},\"annotations\":{\"$patch\":\"replace\",\"a\":\"1\"}}}", &e);
+	CHECK_JSON(out, "{\"metadata\":{\"annotations\":{\"a\":\"1\"}}}");
 	json_decref(out);
 	/* A list without a strategy is replaced; nulls in what the patch brings are dropped. */
 	out = sm("", "Pod", "{\"spec\":{\"tolerations\":[{\"key\":\"a\"}]}}",
