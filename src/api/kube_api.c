@@ -12,6 +12,7 @@
 #include "api/kube_api_internal.h"
 #include "codec/jsonw.h"
 #include "codec/url.h"
+#include "engine/audit.h"
 #include "engine/authz.h"
 #include "engine/maps.h"
 
@@ -45,6 +46,8 @@ void kube_send_status(kube_req *r, const kube_status *st)
 	json_object_set_new(doc, "code", json_integer(st->code));
 	if (st->code == 403 || st->code == 401)
 		http_response_add_header(r->resp, "X-Content-Type-Options", GH_STR("nosniff"));
+	r->status_reason = st->reason;
+	r->status_message = st->message ? gh_arena_strndup(r->a, st->message, strlen(st->message)) : NULL;
 	kube_send_json(r, st->code, doc);
 }
 
@@ -436,6 +439,79 @@ static int64_t now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* One audit event per request (the policy decides the level and stages). A watch is
+ * recorded when its stream starts. */
+static void audit(kube_req *r)
+{
+	gh_audit *au = engine_audit(r->e);
+	if (!au)
+		return;
+	const kube_user *who = r->user.name ? &r->user : &r->authn_user;
+	bool imp = r->user.impersonated;
+	char *uri = gh_arena_strndup(r->a, r->http->target.p, r->http->target.n);
+	gh_str ua = { 0 };
+	(void)http_request_header(r->http, "User-Agent", &ua);
+	const char **keys = NULL, **vals = NULL;
+	size_t nann = 0;
+	if (json_object_size(r->audit_annotations)) {
+		size_t n = json_object_size(r->audit_annotations);
+		keys = gh_arena_alloc(r->a, n * sizeof *keys);
+		vals = gh_arena_alloc(r->a, n * sizeof *vals);
+		const char *k;
+		json_t *v;
+		json_object_foreach(r->audit_annotations, k, v) {
+			if (json_is_string(v)) {
+				keys[nann] = k;
+				vals[nann++] = json_string_value(v);
+			}
+		}
+	}
+	const kube_user *authn = r->authn_user.name ? &r->authn_user : who;
+	gh_audit_event ev = {
+		.audit_id = r->audit_id,
+		.request_uri = uri,
+		.verb = r->info.verb,
+		.user_agent = gh_arena_strndup(r->a, ua.p ? ua.p : "", ua.n),
+		.source_ip = r->http->remote_addr,
+		.username = authn->name ? authn->name : "",
+		.uid = authn->uid,
+		.groups = authn->groups,
+		.ngroups = authn->ngroups,
+		.extra = authn->extra,
+		.imp_username = imp ? r->user.name : NULL,
+		.imp_groups = imp ? r->user.groups : NULL,
+		.nimp_groups = imp ? r->user.ngroups : 0,
+		.is_resource = r->info.resource_request,
+		.resource = gh_arena_strndup(r->a, r->info.resource.p, r->info.resource.n),
+		.subresource = gh_arena_strndup(r->a, r->info.subresource.p, r->info.subresource.n),
+		.namespace_ = gh_arena_strndup(r->a, r->info.namespace.p, r->info.namespace.n),
+		.name = gh_arena_strndup(r->a, r->info.name.p, r->info.name.n),
+		.api_group = gh_arena_strndup(r->a, r->info.group.p, r->info.group.n),
+		.api_version = gh_arena_strndup(r->a, r->info.version.p, r->info.version.n),
+		.path = gh_arena_strndup(r->a, r->path.p, r->path.n),
+		.code = r->resp->status,
+		.request_object = r->request_object,
+		.response_object = r->response_object,
+		.received_us = r->received_us,
+		.completed_us = now_us(),
+		.decision = r->authz_decision,
+		.authz_reason = r->authz_reason,
+		.annotation_keys = keys,
+		.annotation_values = vals,
+		.nannotations = nann,
+	};
+	if (ev.response_object && json_is_object(ev.response_object)) {
+		json_t *md = json_object_get(ev.response_object, "metadata");
+		ev.object_uid = json_string_value(json_object_get(md, "uid"));
+		ev.object_rv = json_string_value(json_object_get(md, "resourceVersion"));
+	}
+	if (r->status_message)
+		ev.status_message = r->status_message;
+	if (r->status_reason)
+		ev.status_reason = r->status_reason;
+	audit_k8s(au, &ev);
+}
+
 void kube_api_handle(void *ctx, const gh_http_request *req, gh_http_response *resp)
 {
 	gh_kube_api *api = ctx;
@@ -486,11 +562,12 @@ void kube_api_handle(void *ctx, const gh_http_request *req, gh_http_response *re
 		kube_send_error(&r, 414, "RequestURITooLong", "the request path is too long");
 		return;
 	}
-	if (!authenticate(&r))
-		return;
-	r.user = r.authn_user;
-	if (impersonate(&r) && authorize(&r))
-		dispatch(&r);
+	if (authenticate(&r)) {
+		r.user = r.authn_user;
+		if (impersonate(&r) && authorize(&r))
+			dispatch(&r);
+	}
+	audit(&r);
 	json_decref(r.request_object);
 	json_decref(r.response_object);
 	if (r.user.extra != r.authn_user.extra)

@@ -30,6 +30,7 @@ typedef struct kube_req {
 	json_t *request_object, *response_object; /* borrowed for the audit writer */
 	const char *authz_decision, *authz_reason;
 	json_t *audit_annotations;
+	const char *status_reason, *status_message; /* of a failure, for the audit event */
 } kube_req;
 
 /* Answers. */
