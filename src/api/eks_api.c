@@ -46,6 +46,11 @@ static bool delete_cluster(call *x, gh_err *err)
 {
 	return engine_eks_delete_cluster(x->e, &x->c, x->m.labels[0], &x->out, err);
 }
+static bool associate_encryption_config(call *x, gh_err *err)
+{
+	return engine_eks_associate_encryption_config(x->e, &x->c, x->m.labels[0], x->body, &x->out, err);
+}
+
 static bool update_cluster_config(call *x, gh_err *err)
 {
 	return engine_eks_update_cluster_config(x->e, &x->c, x->m.labels[0], x->body, &x->out, err);
@@ -130,6 +135,8 @@ static const route routes[] = {
 	{ "GET", "/clusters/{name}", "DescribeCluster", describe_cluster },
 	{ "DELETE", "/clusters/{name}", "DeleteCluster", delete_cluster },
 	{ "POST", "/clusters/{name}/update-config", "UpdateClusterConfig", update_cluster_config },
+	{ "POST", "/clusters/{name}/encryption-config/associate", "AssociateEncryptionConfig",
+	  associate_encryption_config },
 	{ "POST", "/clusters/{name}/access-entries", "CreateAccessEntry", create_access_entry },
 	{ "GET", "/clusters/{name}/access-entries", "ListAccessEntries", list_access_entries },
 	{ "GET", "/clusters/{name}/access-entries/{principalArn}", "DescribeAccessEntry", describe_access_entry },

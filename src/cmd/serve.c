@@ -96,6 +96,11 @@ static bool is_loopback(const char *host)
 
 static void url_of(char *out, size_t n, bool tls, const char *host, int port)
 {
+	/* a wildcard listener is reached through loopback by the clients on this machine */
+	if (strcmp(host, "0.0.0.0") == 0)
+		host = "127.0.0.1";
+	else if (strcmp(host, "::") == 0)
+		host = "::1";
 	bool v6 = strchr(host, ':') != NULL;
 	snprintf(out, n, "%s://%s%s%s:%d", tls ? "https" : "http", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }

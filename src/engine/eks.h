@@ -20,6 +20,8 @@ bool engine_eks_describe_cluster(gh_engine *e, const gh_caller *c, gh_str name, 
 bool engine_eks_list_clusters(gh_engine *e, const gh_caller *c, const gh_eks_page *pg, json_t **out,
 			      gh_err *err) GH_MUST_CHECK;
 bool engine_eks_delete_cluster(gh_engine *e, const gh_caller *c, gh_str name, json_t **out, gh_err *err) GH_MUST_CHECK;
+bool engine_eks_associate_encryption_config(gh_engine *e, const gh_caller *c, gh_str name, json_t *req,
+					     json_t **out, gh_err *err) GH_MUST_CHECK;
 bool engine_eks_update_cluster_config(gh_engine *e, const gh_caller *c, gh_str name, json_t *req, json_t **out,
 				      gh_err *err) GH_MUST_CHECK;
 

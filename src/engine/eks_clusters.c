@@ -1,5 +1,6 @@
 /* EKS clusters and tags. Each write is one transaction and republishes the mappings. */
 #include "engine/eks_internal.h"
+#include "engine/kube.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,11 +37,12 @@ static json_t *vpc_config(json_t *req)
 	json_t *sub = json_object_get(in, "subnetIds"), *sg = json_object_get(in, "securityGroupIds");
 	json_t *pub = json_object_get(in, "endpointPublicAccess"), *priv = json_object_get(in, "endpointPrivateAccess");
 	json_t *cidrs = json_object_get(in, "publicAccessCidrs");
-	return json_pack("{s:O, s:O, s:s, s:s, s:b, s:b, s:O}", "subnetIds", json_is_array(sub) ? sub : json_array(),
-			 "securityGroupIds", json_is_array(sg) ? sg : json_array(), "clusterSecurityGroupId",
+	return json_pack("{s:o, s:o, s:s, s:s, s:b, s:b, s:o}", "subnetIds",
+			 json_is_array(sub) ? json_incref(sub) : json_array(), "securityGroupIds",
+			 json_is_array(sg) ? json_incref(sg) : json_array(), "clusterSecurityGroupId",
 			 "sg-0gatehouse00000", "vpcId", "vpc-0gatehouse00000", "endpointPublicAccess",
 			 pub ? json_is_true(pub) : 1, "endpointPrivateAccess", priv ? json_is_true(priv) : 0,
-			 "publicAccessCidrs", json_is_array(cidrs) ? cidrs : json_pack("[s]", "0.0.0.0/0"));
+			 "publicAccessCidrs", json_is_array(cidrs) ? json_incref(cidrs) : json_pack("[s]", "0.0.0.0/0"));
 }
 
 static json_t *default_logging(void)
@@ -112,6 +114,12 @@ bool engine_eks_create_cluster(gh_engine *e, const gh_caller *c, json_t *req, js
 		gh_buf_free(&ep);
 		ok = x.out && eks_in_write(e, create_cluster_tx, &x, err);
 	}
+	/* the Kubernetes side: default namespaces, as a new EKS cluster has them */
+	if (ok) {
+		char *cname = gh_str_dup(name);
+		ok = cname && kube_cluster_created(e, cname, err);
+		free(cname);
+	}
 	if (ok)
 		*out = json_pack("{s:O}", "cluster", x.out);
 	json_decref(x.out);
@@ -174,7 +182,13 @@ static bool delete_cluster_fn(gh_engine *e, void *ctx, gh_err *err)
 bool engine_eks_delete_cluster(gh_engine *e, const gh_caller *c, gh_str name, json_t **out, gh_err *err)
 {
 	name_ctx x = { .name = name };
-	return eks_run_op(e, c, "DeleteCluster", true, delete_cluster_fn, &x, out, err);
+	if (!eks_run_op(e, c, "DeleteCluster", true, delete_cluster_fn, &x, out, err))
+		return false;
+	char *cname = gh_str_dup(name);
+	if (cname)
+		kube_cluster_deleted(e, cname); /* the store rows went with the cluster (ON DELETE CASCADE) */
+	free(cname);
+	return true;
 }
 
 static json_t *update_doc(gh_engine *e, const char *type, json_t *params)
@@ -224,6 +238,11 @@ static bool update_config_fn(gh_engine *e, void *ctx, gh_err *err)
 		free(v);
 	} else if (ok && vpc) {
 		json_t *cur = json_object_get(doc, "resourcesVpcConfig");
+		if (!json_is_object(cur)) {
+			/* the first-start demo cluster has no VPC document yet: EKS's defaults */
+			cur = vpc_config(NULL);
+			json_object_set_new(doc, "resourcesVpcConfig", cur);
+		}
 		json_t *params = json_array();
 		const char *keys[] = { "endpointPublicAccess", "endpointPrivateAccess", "publicAccessCidrs" };
 		const char *types[] = { "EndpointPublicAccess", "EndpointPrivateAccess", "PublicAccessCidrs" };
@@ -245,6 +264,54 @@ static bool update_config_fn(gh_engine *e, void *ctx, gh_err *err)
 	}
 	json_decref(doc);
 	return ok;
+}
+
+/* AssociateEncryptionConfig: records the KMS key that envelope-encrypts the cluster's
+ * Secrets. The sandbox has no KMS: every Secret is already sealed under a data key of its
+ * own wrapped by the KEK; the provider is recorded and answered as EKS does, and a second
+ * association is refused as EKS refuses it. */
+static bool associate_encryption_fn(gh_engine *e, void *ctx, gh_err *err)
+{
+	name_ctx *x = ctx;
+	cluster_view cv;
+	if (!eks_load_cluster(e, x->name, &x->a, &cv, err))
+		return false;
+	json_t *doc = eks_cluster_answer(e, &cv);
+	json_decref(cv.doc);
+	json_t *cfg = json_object_get(x->req, "encryptionConfig");
+	bool ok = true;
+	if (json_array_size(json_object_get(doc, "encryptionConfig")))
+		ok = gh_fail(err, "InvalidRequestException", 400, "Encryption is already enabled on the cluster");
+	else if (json_array_size(cfg) != 1)
+		ok = gh_fail(err, GH_EKS_INVALID_PARAMETER, 400, "encryptionConfig must hold exactly one entry.");
+	json_t *entry = json_array_get(cfg, 0);
+	json_t *res = json_object_get(entry, "resources");
+	const char *key = json_string_value(json_object_get(json_object_get(entry, "provider"), "keyArn"));
+	if (ok && (json_array_size(res) != 1 || !json_is_string(json_array_get(res, 0)) ||
+		   strcmp(json_string_value(json_array_get(res, 0)), "secrets") != 0))
+		ok = gh_fail(err, GH_EKS_INVALID_PARAMETER, 400, "Only secrets can be encrypted: resources must be [\"secrets\"].");
+	if (ok && (!key || strncmp(key, "arn:", 4) != 0 || !strstr(key, ":kms:")))
+		ok = gh_fail(err, GH_EKS_INVALID_PARAMETER, 400, "provider.keyArn must be the ARN of a KMS key.");
+	if (ok) {
+		json_t *stored = json_pack("[{s:[s], s:{s:s}}]", "resources", "secrets", "provider", "keyArn", key);
+		char *v = json_dumps(stored, JSON_COMPACT);
+		json_object_set_new(doc, "encryptionConfig", stored);
+		x->out = update_doc(e, "AssociateEncryptionConfig",
+				    json_pack("[{s:s, s:s}]", "type", "EncryptionConfig", "value", v ? v : "[]"));
+		free(v);
+		char *s = json_dumps(doc, JSON_COMPACT);
+		ok = s && eks_store_set_cluster_doc(db_conn(e->db), cv.name, s, err);
+		free(s);
+	}
+	json_decref(doc);
+	return ok;
+}
+
+bool engine_eks_associate_encryption_config(gh_engine *e, const gh_caller *c, gh_str name, json_t *req,
+					     json_t **out, gh_err *err)
+{
+	name_ctx x = { .name = name, .req = req };
+	return eks_run_op(e, c, "AssociateEncryptionConfig", true, associate_encryption_fn, &x, out, err);
 }
 
 bool engine_eks_update_cluster_config(gh_engine *e, const gh_caller *c, gh_str name, json_t *req, json_t **out,

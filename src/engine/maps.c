@@ -181,6 +181,7 @@ static void load_eks(gh_engine *e, gh_cluster_map *it)
 		json_t *cidrs = json_object_get(vpc, "publicAccessCidrs");
 		if (json_array_size(cidrs)) {
 			it->public_cidrs = gh_arena_alloc(a, json_array_size(cidrs) * sizeof *it->public_cidrs);
+			it->n_public_cidrs = 0;
 			for (size_t i = 0; i < json_array_size(cidrs); i++) {
 				const char *c = json_string_value(json_array_get(cidrs, i));
 				if (c)

@@ -304,3 +304,91 @@ def kubectl_kubeconfig_command_and_env(sb):
     check_eq(user["command"], "aws")
     check_in("get-token", user["args"])
     check_eq(cfg["clusters"][0]["cluster"]["server"], sb.env["GATEHOUSE_KUBE_URL"])
+
+
+def _non_loopback_ipv4():
+    out = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
+    return next((a for a in out if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", a) and not a.startswith("127.")), None)
+
+
+@test
+def kubectl_endpoint_access_settings_are_honoured(sb):
+    """endpointPublicAccess=false refuses clients that are not on loopback; publicAccessCidrs
+    restrict the source addresses. Needs a second sandbox listening on every address."""
+    from harness import Sandbox
+    ip = _non_loopback_ipv4()
+    extra = ["--tls-san", ip] if ip else []
+    b = Sandbox(sb.binary, extra_args=extra).start(["--listen-kube", "0.0.0.0:0"])
+    try:
+        port = b.env["GATEHOUSE_KUBE_URL"].rsplit(":", 1)[1]
+        token = b.aws("eks", "get-token", "--cluster-name", "demo", check_rc=0)[1]["status"]["token"]
+        hdr = {"Authorization": "Bearer " + token}
+
+        def get(host):
+            return b.request("GET", f"https://{host}:{port}/api/v1/namespaces", headers=hdr)[0]
+
+        check_eq(get("127.0.0.1"), 200)
+        if ip:
+            check_eq(get(ip), 200, "public access on, 0.0.0.0/0")
+        b.aws("eks", "update-cluster-config", "--name", "demo", "--resources-vpc-config",
+              "endpointPublicAccess=false,endpointPrivateAccess=true", check_rc=0)
+        check_eq(get("127.0.0.1"), 200, "loopback is the private path")
+        if ip:
+            code, body, _ = b.request("GET", f"https://{ip}:{port}/api/v1/namespaces", headers=hdr)
+            check_eq(code, 403, body)
+            check_in("public access disabled", body)
+            b.aws("eks", "update-cluster-config", "--name", "demo", "--resources-vpc-config",
+                  "endpointPublicAccess=true,publicAccessCidrs=203.0.113.0/24", check_rc=0)
+            code, body, _ = b.request("GET", f"https://{ip}:{port}/api/v1/namespaces", headers=hdr)
+            check_eq(code, 403, body)
+            check_in("not in the public access CIDRs", body)
+            b.aws("eks", "update-cluster-config", "--name", "demo", "--resources-vpc-config",
+                  f"publicAccessCidrs={ip}/32", check_rc=0)
+            check_eq(get(ip), 200, "inside the CIDR")
+    finally:
+        b.cleanup()
+
+
+@test
+def kubectl_second_cluster_through_eks_and_kubeconfig(sb):
+    rc, out, err = sb.aws("eks", "create-cluster", "--name", "staging", "--role-arn",
+                          "arn:aws:iam::123456789012:role/eks", "--resources-vpc-config", "subnetIds=subnet-1",
+                          "--access-config", "authenticationMode=API_AND_CONFIG_MAP")
+    check_eq(rc, 0, err)
+    path = os.path.join(sb.dir, "staging.kubeconfig")
+    rc, _, err = sb.gatehouse("kubeconfig", "--state-dir", sb.dir, "--cluster", "staging", "-o", path)
+    check_eq(rc, 0, err)
+    rc, out, err = sb.kubectl("get", "ns", env={"KUBECONFIG": path})
+    check_eq(rc, 0, err)
+    for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
+        check_in(ns, out)
+    sb.kubectl("create", "namespace", "only-in-staging", env={"KUBECONFIG": path}, check_rc=0)
+    rc, out, _ = sb.kubectl("get", "ns")
+    check("only-in-staging" not in out, "clusters are separate: " + out)
+    rc, out, err = sb.aws("eks", "associate-encryption-config", "--cluster-name", "staging", "--encryption-config",
+                          '[{"resources":["secrets"],"provider":{"keyArn":"arn:aws:kms:us-east-1:123456789012:key/k1"}}]')
+    check_eq(rc, 0, err)
+    check_eq(out["update"]["type"], "AssociateEncryptionConfig")
+    _, d, _ = sb.aws("eks", "describe-cluster", "--name", "staging", check_rc=0)
+    check_eq(d["cluster"]["encryptionConfig"][0]["provider"]["keyArn"], "arn:aws:kms:us-east-1:123456789012:key/k1")
+    rc, _, err = sb.aws("eks", "associate-encryption-config", "--cluster-name", "staging", "--encryption-config",
+                        '[{"resources":["secrets"],"provider":{"keyArn":"arn:aws:kms:us-east-1:123456789012:key/k2"}}]')
+    check(rc != 0 and "InvalidRequestException" in err, err)
+
+
+@test
+def kubectl_requests_are_audited_and_queryable(sb):
+    st = setup(sb)
+    sb.kubectl("get", "pods", env=st["dev"])  # forbidden
+    sb.kubectl("get", "secrets", "-n", "default", check_rc=0)
+    rc, out, err = sb.gatehouse("logs", "--state-dir", sb.dir, "--failed", "--source", "k8s", "-o", "json")
+    check_eq(rc, 0, err)
+    events = [json.loads(l) for l in out.splitlines() if l.strip()]
+    denied = [e for e in events if e.get("user", {}).get("username") == "dev"
+              and e.get("responseStatus", {}).get("code") == 403 and e.get("objectRef", {}).get("resource") == "pods"]
+    check(denied, out[-2000:])
+    check_eq(denied[-1]["annotations"]["authorization.k8s.io/decision"], "forbid")
+    rc, out, err = sb.gatehouse("logs", "--state-dir", sb.dir, "--secrets-read", "--source", "k8s", "-o", "json")
+    check_eq(rc, 0, err)
+    check_in('"secrets"', out)
+    check_in("kubernetes-admin", out)
