@@ -11,6 +11,7 @@
 
 #include "api/kube_api_internal.h"
 #include "codec/jsonw.h"
+#include "codec/k8s_proto.h"
 #include "codec/url.h"
 #include "engine/audit.h"
 #include "engine/authz.h"
@@ -97,16 +98,28 @@ json_t *kube_body_json(kube_req *r)
 				KUBE_MAX_BODY);
 		return NULL;
 	}
-	gh_str ct;
-	if (http_request_header(r->http, "Content-Type", &ct) && ct.n &&
-	    !gh_str_has_prefix(ct, GH_STR("application/json")) && !gh_str_has_prefix(ct, GH_STR("application/")) ) {
-		kube_send_error(r, 415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
-				"accepted media types include: application/json, application/yaml");
-		return NULL;
-	}
+	gh_str ct = { 0 };
+	(void)http_request_header(r->http, "Content-Type", &ct);
 	json_error_t je;
-	json_t *doc = json_loadb(r->http->body.p, r->http->body.n, JSON_REJECT_DUPLICATES, &je);
-	if (!doc) {
+	json_t *doc;
+	if (gh_str_has_prefix(ct, GH_STR(K8S_PROTO_CONTENT_TYPE))) {
+		/* client-go's typed clients (kubectl auth, create secret, ...) send built-in
+		 * types as protobuf; they accept JSON answers */
+		char problem[400];
+		if (!k8s_proto_decode((const uint8_t *)r->http->body.p, r->http->body.n, &doc, problem,
+				      sizeof problem)) {
+			kube_send_error(r, 400, "BadRequest", "the body of the request could not be decoded as "
+					"protobuf: %s", problem);
+			return NULL;
+		}
+	} else if (ct.n && !gh_str_has_prefix(ct, GH_STR("application/json")) &&
+		   !gh_str_has_prefix(ct, GH_STR("application/merge-patch+json")) &&
+		   !gh_str_has_prefix(ct, GH_STR("application/strategic-merge-patch+json")) &&
+		   !gh_str_has_prefix(ct, GH_STR("application/json-patch+json"))) {
+		kube_send_error(r, 415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+				"accepted media types include: application/json, %s", K8S_PROTO_CONTENT_TYPE);
+		return NULL;
+	} else if (!(doc = json_loadb(r->http->body.p, r->http->body.n, JSON_REJECT_DUPLICATES, &je))) {
 		kube_send_error(r, 400, "BadRequest", "the body of the request could not be decoded as JSON: %s at "
 				"line %d column %d", je.text, je.line, je.column);
 		return NULL;

@@ -60,7 +60,8 @@ static json_t *decide(kube_req *r, const kube_user *u, const rbac_attrs *at)
 	if (!engine_kube_authorize(r->e, r->cluster, u, at, r->a, &res))
 		return json_pack("{s:b, s:s}", "allowed", 0, "evaluationError", "the cluster's policy is not available");
 	json_t *st = json_pack("{s:b}", "allowed", res.allowed);
-	if (res.reason && res.reason[0])
+	/* the allowing grant is the reason; a denial says nothing, as RBAC's no opinion */
+	if (res.allowed && res.reason && res.reason[0])
 		json_object_set_new(st, "reason", json_string(res.reason));
 	return st;
 }

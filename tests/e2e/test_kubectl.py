@@ -210,9 +210,11 @@ def kubectl_create_rolebinding_that_escalates_is_refused(sb):
     rc, out, err = sb.kubectl("create", "rolebinding", "grab-admin", "--clusterrole=admin", "--user=dev",
                               "-n", "production", env=st["dev"])
     check_eq(rc, 1, out)
-    check_in('Error from server (Forbidden): rolebindings.rbac.authorization.k8s.io "grab-admin" is forbidden: '
-             'user "dev" (groups=["devs","system:authenticated"]) is attempting to grant RBAC permissions not '
-             'currently held:', err)
+    # kubectl create rolebinding wraps the server's Forbidden message in its own prefix
+    check_in('error: failed to create rolebinding: rolebindings.rbac.authorization.k8s.io "grab-admin" is '
+             'forbidden: user "dev" (groups=["devs" "system:authenticated"]) is attempting to grant RBAC '
+             'permissions not currently held:\n{APIGroups:[""], Resources:["bindings"], Verbs:["get" "list" '
+             '"watch"]}\n', err)
     # binding what dev already holds is fine
     rc, out, err = sb.kubectl("create", "rolebinding", "share", "--clusterrole=deployer", "--user=dev",
                               "-n", "production", env=st["dev"])
