@@ -29,6 +29,7 @@
  * not recursive and unknown fields are skipped without descending, so this is a guard);
  * at most K8S_PROTO_MAX_ELEMENTS JSON values per body, which bounds repeated fields and map
  * entries together. Groups (wire types 3 and 4) are refused: no Kubernetes type uses them.
+ * A non-empty contentEncoding in the envelope is refused; client-go never sets one.
  *
  * Types: authentication/v1 SelfSubjectReview (also v1beta1), TokenReview, TokenRequest;
  * authorization/v1 SelfSubjectAccessReview, SubjectAccessReview, LocalSubjectAccessReview,
