@@ -21,6 +21,8 @@ static const char *const kinds[][2] = {
 	{ "v1", "Namespace" },
 	{ "v1", "ServiceAccount" },
 	{ "v1", "DeleteOptions" },
+	{ "v1", "Pod" },
+	{ "apps/v1", "Deployment" },
 	{ "rbac.authorization.k8s.io/v1", "Role" },
 	{ "rbac.authorization.k8s.io/v1", "ClusterRole" },
 	{ "rbac.authorization.k8s.io/v1", "RoleBinding" },

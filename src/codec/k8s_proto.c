@@ -303,6 +303,7 @@ static unsigned wire_of(uint8_t kind)
 {
 	switch (kind) {
 	case PB_INT64:
+	case PB_INT32:
 	case PB_BOOL:
 		return WIRE_VARINT;
 	default:
@@ -316,7 +317,12 @@ static const char *kind_word(uint8_t kind)
 	case PB_STRING:
 		return "string";
 	case PB_INT64:
+	case PB_INT32:
 		return "integer";
+	case PB_QUANTITY:
+		return "quantity";
+	case PB_INT_OR_STRING:
+		return "int-or-string";
 	case PB_BOOL:
 		return "bool";
 	case PB_TIME:
@@ -356,7 +362,8 @@ static json_t *container(dec *d, json_t *obj, const char *name, bool array)
 }
 
 /* Reads a message made of two length-delimited fields, 1 and 2 (a map entry, TypeMeta),
- * into views; other fields are skipped. `seen2` tells whether field 2 was there. */
+ * into views; other fields are skipped, field 2 too when `two` is NULL. `seen2` (if
+ * non-NULL) tells whether field 2 was there. */
 static bool read_pair(dec *d, rd r, const char *name1, rd *one, const char *name2, rd *two,
 		      bool *seen2)
 {
@@ -365,7 +372,7 @@ static bool read_pair(dec *d, rd r, const char *name1, rd *one, const char *name
 		unsigned wire;
 		if (!read_tag(d, &r, &num, &wire))
 			return false;
-		if (num != 1 && num != 2) {
+		if (num != 1 && (num != 2 || !two)) {
 			if (!skip_field(d, &r, num, wire))
 				return false;
 			continue;
@@ -382,6 +389,17 @@ static bool read_pair(dec *d, rd r, const char *name1, rd *one, const char *name
 	return true;
 }
 
+/* resource.Quantity {1 string}: both encodings carry the same canonical text. */
+static bool quantity_value(dec *d, rd r, json_t **out)
+{
+	rd text = { (const uint8_t *)"", 0, 0 };
+	*out = NULL;
+	if (!read_pair(d, r, "string", &text, NULL, NULL, NULL))
+		return false;
+	*out = text_value(text.p, text.n);
+	return *out != NULL || fail(d, "out of memory");
+}
+
 /* One map entry {1 key, 2 value}. Missing parts are Go's zero values: "" for a key or a
  * string, [] for an ExtraValue (its generated decoder starts from an empty slice). */
 static bool decode_map_entry(dec *d, rd r, const pb_field *f, json_t *map)
@@ -395,6 +413,12 @@ static bool decode_map_entry(dec *d, rd r, const pb_field *f, json_t *map)
 		v = base64_value(val.p, val.n);
 	} else if (f->kind == PB_MAP_STRING) {
 		v = text_value(val.p, val.n);
+	} else if (f->kind == PB_MAP_QUANTITY) {
+		size_t mark = path_push(d, ".value");
+		bool ok = quantity_value(d, val, &v);
+		path_pop(d, mark);
+		if (!ok)
+			return false;
 	} else {
 		v = json_array();
 		while (v && have_val && val.off < val.n) {
@@ -425,57 +449,114 @@ static bool decode_map_entry(dec *d, rd r, const pb_field *f, json_t *map)
 	return ok || fail(d, "out of memory");
 }
 
-static bool decode_field(dec *d, rd *r, const pb_field *f, json_t *obj)
+/* intstr.IntOrString {1 type, 2 intVal, 3 strVal}: type 1 is a string, else a number,
+ * as its MarshalJSON writes it. */
+static bool int_or_string_value(dec *d, rd r, json_t **out)
 {
-	bool repeated = f->flags & PB_REPEATED;
+	uint64_t type = 0, ival = 0;
+	rd sval = { (const uint8_t *)"", 0, 0 };
+	*out = NULL;
+	while (r.off < r.n) {
+		uint32_t num;
+		unsigned wire;
+		if (!read_tag(d, &r, &num, &wire))
+			return false;
+		static const char *const names[] = { "", "type", "intVal", "strVal" };
+		if (num < 1 || num > 3) {
+			if (!skip_field(d, &r, num, wire))
+				return false;
+			continue;
+		}
+		unsigned want = num == 3 ? WIRE_LEN : WIRE_VARINT;
+		size_t mark = path_push(d, ".%s", names[num]);
+		bool ok = wire != want	? fail(d, "wrong wire type %u (expected %u)", wire, want)
+			  : num == 3	? read_len(d, &r, &sval, "string")
+					: read_varint(d, &r, num == 1 ? &type : &ival, "integer");
+		path_pop(d, mark);
+		if (!ok)
+			return false;
+	}
+	*out = type == 1 ? text_value(sval.p, sval.n) : json_integer((int32_t)(uint32_t)ival);
+	return *out != NULL || fail(d, "out of memory");
+}
+
+static bool scalar_is_zero(uint8_t kind, uint64_t v)
+{
+	return kind == PB_INT32 ? (uint32_t)v == 0 : v == 0;
+}
+
+static json_t *scalar_value(uint8_t kind, uint64_t v)
+{
+	if (kind == PB_BOOL)
+		return json_boolean(v != 0);
+	if (kind == PB_INT32)
+		return json_integer((int32_t)(uint32_t)v);
+	return json_integer((json_int_t)(int64_t)v);
+}
+
+/* Stores one decoded value: appended for a repeated field; for a singular one set, or
+ * removed when it is an omitempty zero (a later zero overrides an earlier value). */
+static bool store(dec *d, const pb_field *f, json_t *obj, json_t *v, bool zero)
+{
+	if (f->flags & PB_REPEATED) {
+		json_t *arr = container(d, obj, f->json, true);
+		if (!arr) {
+			json_decref(v);
+			return false;
+		}
+		return append(d, arr, v);
+	}
+	if (zero && !(f->flags & (PB_POINTER | PB_ALWAYS))) {
+		json_decref(v);
+		json_object_del(obj, f->json);
+		return true;
+	}
+	return put(d, obj, f->json, v);
+}
+
+static bool decode_field(dec *d, rd *r, const pb_field *f, unsigned wire, json_t *obj)
+{
 	if (!spend(d))
 		return false;
+	rd sub;
 	if (wire_of(f->kind) == WIRE_VARINT) {
 		uint64_t v;
-		if (!read_varint(d, r, &v, kind_word(f->kind)))
+		if (wire == WIRE_VARINT)
+			return read_varint(d, r, &v, kind_word(f->kind)) &&
+			       store(d, f, obj, scalar_value(f->kind, v), scalar_is_zero(f->kind, v));
+		/* A packed repeated scalar: one length, then the varints back to back. */
+		if (!read_len(d, r, &sub, "packed list"))
 			return false;
-		if (v == 0 && !(f->flags & (PB_POINTER | PB_ALWAYS))) {
-			json_object_del(obj, f->json); /* a later zero overrides an earlier value */
-			return true;
-		}
-		json_t *j = f->kind == PB_BOOL ? json_boolean(v != 0) : json_integer((json_int_t)(int64_t)v);
-		return put(d, obj, f->json, j);
+		while (sub.off < sub.n)
+			if (!read_varint(d, &sub, &v, kind_word(f->kind)) || !spend(d) ||
+			    !store(d, f, obj, scalar_value(f->kind, v), false))
+				return false;
+		return true;
 	}
 
-	rd sub;
 	if (!read_len(d, r, &sub, kind_word(f->kind)))
 		return false;
+	json_t *v = NULL;
 	switch (f->kind) {
-	case PB_STRING: {
-		json_t *v = text_value(sub.p, sub.n);
-		if (repeated) {
-			json_t *arr = container(d, obj, f->json, true);
-			if (!arr) {
-				json_decref(v);
-				return false;
-			}
-			return append(d, arr, v);
-		}
-		if (sub.n == 0 && !(f->flags & (PB_POINTER | PB_ALWAYS))) {
-			json_decref(v);
-			json_object_del(obj, f->json);
-			return true;
-		}
-		return put(d, obj, f->json, v);
-	}
-	case PB_TIME: {
-		json_t *v = NULL;
-		return time_value(d, &sub, &v) && put(d, obj, f->json, v);
-	}
+	case PB_STRING:
+		return store(d, f, obj, text_value(sub.p, sub.n), sub.n == 0);
+	case PB_TIME:
+		return time_value(d, &sub, &v) && store(d, f, obj, v, false);
+	case PB_QUANTITY:
+		return quantity_value(d, sub, &v) && store(d, f, obj, v, false);
+	case PB_INT_OR_STRING:
+		return int_or_string_value(d, sub, &v) && store(d, f, obj, v, false);
 	case PB_MESSAGE: {
 		json_t *target;
 		size_t mark = d->plen;
-		if (repeated) {
+		if (f->flags & PB_REPEATED) {
 			json_t *arr = container(d, obj, f->json, true);
 			if (!arr || !append(d, arr, json_object()))
 				return false;
 			mark = path_push(d, "[%zu]", json_array_size(arr) - 1);
 			target = json_array_get(arr, json_array_size(arr) - 1);
+		} else if (f->flags & PB_INLINE) {
+			target = obj;
 		} else {
 			/* A message field seen twice merges, as protobuf decoding does. */
 			target = container(d, obj, f->json, false);
@@ -498,6 +579,12 @@ static bool fill_defaults(dec *d, const pb_msg *m, json_t *obj)
 {
 	for (size_t i = 0; i < m->nfields; i++) {
 		const pb_field *f = &m->fields[i];
+		if (f->flags & PB_INLINE) {
+			/* The embedded struct's own always-written fields land in this object. */
+			if (!decode_message(d, (rd){ NULL, 0, 0 }, f->sub, obj))
+				return false;
+			continue;
+		}
 		if (!(f->flags & PB_ALWAYS) || json_object_get(obj, f->json))
 			continue;
 		json_t *v;
@@ -507,7 +594,7 @@ static bool fill_defaults(dec *d, const pb_msg *m, json_t *obj)
 			v = json_string("");
 		else if (f->kind == PB_BOOL)
 			v = json_false();
-		else if (f->kind == PB_INT64)
+		else if (f->kind == PB_INT64 || f->kind == PB_INT32)
 			v = json_integer(0);
 		else if (f->kind == PB_TIME)
 			v = json_null();
@@ -555,11 +642,12 @@ static bool decode_message(dec *d, rd r, const pb_msg *m, json_t *obj)
 			continue;
 		}
 		size_t mark = path_push(d, ".%s", f->json);
-		if (wire != wire_of(f->kind))
+		bool packed = (f->flags & PB_REPEATED) && wire_of(f->kind) == WIRE_VARINT && wire == WIRE_LEN;
+		if (wire != wire_of(f->kind) && !packed)
 			ok = fail(d, "wrong wire type %u for a %s (expected %u)", wire, kind_word(f->kind),
 				  wire_of(f->kind));
 		else
-			ok = decode_field(d, &r, f, obj);
+			ok = decode_field(d, &r, f, wire, obj);
 		path_pop(d, mark);
 	}
 	ok = ok && fill_defaults(d, m, obj);

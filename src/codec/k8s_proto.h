@@ -17,7 +17,9 @@
  *   always appear (Go cannot omit a struct), so "metadata":{"creationTimestamp":null}.
  * - metav1.Time {seconds, nanos} becomes RFC 3339 in UTC to the second, as upstream's
  *   Time.MarshalJSON writes it (nanos are dropped by upstream's Unmarshal as well).
- * - bytes (Secret.data, ConfigMap.binaryData) become standard padded base64.
+ * - bytes (Secret.data, ConfigMap.binaryData) become standard padded base64;
+ *   resource.Quantity its canonical string; intstr.IntOrString a number or a string.
+ * - Embedded structs (`json:",inline"`, e.g. Volume's VolumeSource) flatten into the parent.
  * - Strings that are not valid UTF-8 get U+FFFD per bad byte, as encoding/json does.
  * - A repeated singular field: the last occurrence wins; a repeated message field merges,
  *   as protobuf requires.
@@ -27,6 +29,13 @@
  * not recursive and unknown fields are skipped without descending, so this is a guard);
  * at most K8S_PROTO_MAX_ELEMENTS JSON values per body, which bounds repeated fields and map
  * entries together. Groups (wire types 3 and 4) are refused: no Kubernetes type uses them.
+ * A non-empty contentEncoding in the envelope is refused; client-go never sets one.
+ *
+ * Types: authentication/v1 SelfSubjectReview (also v1beta1), TokenReview, TokenRequest;
+ * authorization/v1 SelfSubjectAccessReview, SubjectAccessReview, LocalSubjectAccessReview,
+ * SelfSubjectRulesReview; v1 Secret, ConfigMap, Namespace, ServiceAccount, Pod (the spec
+ * fields admission looks at); apps/v1 Deployment; rbac/v1 Role, ClusterRole, RoleBinding,
+ * ClusterRoleBinding; DeleteOptions in each of those group versions.
  *
  * Errors name the field path and what was wrong:
  *   "SelfSubjectAccessReview.spec.resourceAttributes.verb: truncated string". */

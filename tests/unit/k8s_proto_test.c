@@ -496,8 +496,8 @@ TEST(k8s_proto_rejects_what_is_not_an_envelope)
 	CHECK(!k8s_proto_decode(NULL, 0, &out, NULL, 0)); /* no buffer for the message is fine */
 
 	gh_buf raw = { 0 }, body = { 0 };
-	w_envelope(&body, "v1", "Pod", &raw);
-	expect_error(&body, "no protobuf schema for v1, Kind=Pod");
+	w_envelope(&body, "v1", "Service", &raw);
+	expect_error(&body, "no protobuf schema for v1, Kind=Service");
 
 	gh_buf raw2 = { 0 };
 	w_envelope(&body, "rbac.authorization.k8s.io/v1beta1", "Role", &raw2);
@@ -594,6 +594,169 @@ TEST(k8s_proto_malformed_bytes_name_the_field)
 	gh_buf env = { 0 };
 	gh_buf_put(&env, "k8s\0\x0a\x05\x0a", 7);
 	expect_error(&env, "Unknown.typeMeta: truncated message (5 bytes declared, 1 left)");
+}
+
+TEST(k8s_proto_pod_spec_subset)
+{
+	gh_buf raw = { 0 }, spec = { 0 }, body = { 0 };
+	w_meta(&raw, "web", "dev");
+
+	gh_buf v1 = { 0 }, hp = { 0 };
+	w_str(&v1, 1, "host");
+	w_str(&hp, 1, "/var/run");
+	w_str(&hp, 2, "Directory");
+	gh_buf vs1 = { 0 };
+	w_msg(&vs1, 1, &hp);
+	w_msg(&v1, 2, &vs1); /* VolumeSource is inline: its fields join the Volume */
+	w_msg(&spec, 1, &v1);
+	gh_buf v2 = { 0 }, vs2 = { 0 }, cm = { 0 }, lor = { 0 };
+	w_str(&v2, 1, "cfg");
+	w_str(&lor, 1, "app-config");
+	w_msg(&cm, 1, &lor);
+	w_uint(&cm, 3, 420);
+	w_msg(&vs2, 19, &cm);
+	w_msg(&v2, 2, &vs2);
+	w_msg(&spec, 1, &v2);
+	gh_buf v3 = { 0 }, vs3 = { 0 }, proj = { 0 }, src = { 0 }, sat = { 0 };
+	w_str(&v3, 1, "tok");
+	w_str(&sat, 1, "sts.amazonaws.com");
+	w_uint(&sat, 2, 86400);
+	w_str(&sat, 3, "token");
+	w_msg(&src, 4, &sat);
+	w_msg(&proj, 1, &src);
+	w_msg(&vs3, 26, &proj);
+	w_msg(&v3, 2, &vs3);
+	w_msg(&spec, 1, &v3);
+
+	gh_buf c = { 0 }, port = { 0 }, e1 = { 0 }, e2 = { 0 }, from = { 0 }, skr = { 0 }, skl = { 0 },
+	       res = { 0 }, qty = { 0 }, vm = { 0 }, sc = { 0 }, caps = { 0 };
+	w_str(&c, 1, "web");
+	w_str(&c, 2, "nginx:1.27");
+	w_str(&c, 3, "nginx");
+	w_str(&c, 4, "-g");
+	w_str(&c, 4, "daemon off;");
+	w_uint(&port, 3, 80);
+	w_str(&port, 4, "TCP");
+	w_msg(&c, 6, &port);
+	w_str(&e1, 1, "A");
+	w_str(&e1, 2, "1");
+	w_msg(&c, 7, &e1);
+	w_str(&e2, 1, "PW");
+	w_str(&skl, 1, "db");
+	w_msg(&skr, 1, &skl);
+	w_str(&skr, 2, "password");
+	w_msg(&from, 4, &skr);
+	w_msg(&e2, 3, &from);
+	w_msg(&c, 7, &e2);
+	w_str(&qty, 1, "500m");
+	gh_buf entry = { 0 };
+	w_str(&entry, 1, "cpu");
+	w_msg(&entry, 2, &qty);
+	w_msg(&res, 1, &entry);
+	w_msg(&c, 8, &res);
+	w_str(&vm, 1, "host");
+	w_uint(&vm, 2, 1);
+	w_str(&vm, 3, "/host");
+	w_msg(&c, 9, &vm);
+	w_str(&caps, 1, "NET_ADMIN");
+	w_msg(&sc, 1, &caps);
+	w_uint(&sc, 2, 1);
+	w_uint(&sc, 5, 0); /* *bool false is kept */
+	w_uint(&sc, 7, 1);
+	w_msg(&c, 15, &sc);
+	w_msg(&spec, 2, &c);
+
+	w_map(&spec, 7, "disk", "ssd", 3);
+	w_str(&spec, 8, "builder");
+	w_uint(&spec, 11, 1);
+	w_uint(&spec, 12, 1);
+	w_uint(&spec, 13, 0);
+	gh_buf psc = { 0 }, packed = { 0 }, sp = { 0 };
+	w_uint(&psc, 2, 1000);
+	w_varint(&packed, 1);
+	w_varint(&packed, 2);
+	w_msg(&psc, 4, &packed); /* supplementalGroups packed, then one more unpacked */
+	w_uint(&psc, 4, 3);
+	w_str(&sp, 1, "RuntimeDefault");
+	w_msg(&psc, 10, &sp);
+	w_msg(&spec, 14, &psc);
+	w_msg(&raw, 2, &spec);
+	w_envelope(&body, "v1", "Pod", &raw);
+	expect_json(&body, "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"web\","
+			   "\"namespace\":\"dev\",\"creationTimestamp\":null},\"spec\":{\"volumes\":["
+			   "{\"name\":\"host\",\"hostPath\":{\"path\":\"/var/run\",\"type\":\"Directory\"}},"
+			   "{\"name\":\"cfg\",\"configMap\":{\"name\":\"app-config\",\"defaultMode\":420}},"
+			   "{\"name\":\"tok\",\"projected\":{\"sources\":[{\"serviceAccountToken\":{"
+			   "\"audience\":\"sts.amazonaws.com\",\"expirationSeconds\":86400,\"path\":\"token\"}}]}}],"
+			   "\"containers\":[{\"name\":\"web\",\"image\":\"nginx:1.27\",\"command\":[\"nginx\"],"
+			   "\"args\":[\"-g\",\"daemon off;\"],\"ports\":[{\"containerPort\":80,\"protocol\":\"TCP\"}],"
+			   "\"env\":[{\"name\":\"A\",\"value\":\"1\"},{\"name\":\"PW\",\"valueFrom\":{"
+			   "\"secretKeyRef\":{\"name\":\"db\",\"key\":\"password\"}}}],\"resources\":{\"limits\":"
+			   "{\"cpu\":\"500m\"}},\"volumeMounts\":[{\"name\":\"host\",\"readOnly\":true,"
+			   "\"mountPath\":\"/host\"}],\"securityContext\":{\"capabilities\":{\"add\":[\"NET_ADMIN\"]},"
+			   "\"privileged\":true,\"runAsNonRoot\":false,\"allowPrivilegeEscalation\":true}}],"
+			   "\"nodeSelector\":{\"disk\":\"ssd\"},\"serviceAccountName\":\"builder\","
+			   "\"hostNetwork\":true,\"hostPID\":true,\"securityContext\":{\"runAsUser\":1000,"
+			   "\"supplementalGroups\":[1,2,3],\"seccompProfile\":{\"type\":\"RuntimeDefault\"}}},"
+			   "\"status\":{}}");
+
+	/* No containers: the field has no omitempty, so a nil slice is written as null. */
+	gh_buf bare = { 0 };
+	w_meta(&bare, "bare", NULL);
+	w_envelope(&body, "v1", "Pod", &bare);
+	expect_json(&body, "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"bare\","
+			   "\"creationTimestamp\":null},\"spec\":{\"containers\":null},\"status\":{}}");
+}
+
+TEST(k8s_proto_deployment_like_kubectl_create)
+{
+	gh_buf raw = { 0 }, meta = { 0 }, spec = { 0 }, sel = { 0 }, tmpl = { 0 }, tmeta = { 0 },
+	       pspec = { 0 }, c = { 0 }, strat = { 0 }, ru = { 0 }, mu = { 0 }, ms = { 0 }, body = { 0 };
+	w_str(&meta, 1, "web");
+	w_map(&meta, 11, "app", "web", 3);
+	w_bytes(&meta, 8, "", 0);
+	w_msg(&raw, 1, &meta);
+	w_uint(&spec, 1, 2);
+	w_map(&sel, 1, "app", "web", 3);
+	w_msg(&spec, 2, &sel);
+	w_map(&tmeta, 11, "app", "web", 3);
+	w_bytes(&tmeta, 8, "", 0);
+	w_msg(&tmpl, 1, &tmeta);
+	w_str(&c, 1, "nginx");
+	w_str(&c, 2, "nginx");
+	w_bytes(&c, 8, "", 0);
+	w_msg(&pspec, 2, &c);
+	w_msg(&tmpl, 2, &pspec);
+	w_msg(&spec, 3, &tmpl);
+	w_str(&strat, 1, "RollingUpdate");
+	w_uint(&mu, 1, 0);
+	w_uint(&mu, 2, 1);
+	w_msg(&ru, 1, &mu);
+	w_uint(&ms, 1, 1);
+	w_str(&ms, 3, "25%");
+	w_msg(&ru, 2, &ms);
+	w_msg(&strat, 2, &ru);
+	w_msg(&spec, 4, &strat);
+	w_msg(&raw, 2, &spec);
+	w_envelope(&body, "apps/v1", "Deployment", &raw);
+	expect_json(&body, "{\"kind\":\"Deployment\",\"apiVersion\":\"apps/v1\",\"metadata\":{"
+			   "\"name\":\"web\",\"labels\":{\"app\":\"web\"},\"creationTimestamp\":null},"
+			   "\"spec\":{\"replicas\":2,\"selector\":{\"matchLabels\":{\"app\":\"web\"}},"
+			   "\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\"},\"creationTimestamp\":null},"
+			   "\"spec\":{\"containers\":[{\"name\":\"nginx\",\"image\":\"nginx\",\"resources\":{}}]}},"
+			   "\"strategy\":{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxUnavailable\":1,"
+			   "\"maxSurge\":\"25%\"}}},\"status\":{}}");
+
+	/* An IntOrString whose intVal arrives as a string is malformed. */
+	gh_buf raw2 = { 0 }, spec2 = { 0 }, strat2 = { 0 }, ru2 = { 0 }, bad = { 0 };
+	w_str(&bad, 2, "1");
+	w_msg(&ru2, 2, &bad);
+	w_msg(&strat2, 2, &ru2);
+	w_msg(&spec2, 4, &strat2);
+	w_msg(&raw2, 2, &spec2);
+	w_envelope(&body, "apps/v1", "Deployment", &raw2);
+	expect_error(&body, "Deployment.spec.strategy.rollingUpdate.maxSurge.intVal: wrong wire type 2 "
+			    "(expected 0)");
 }
 
 TEST(k8s_proto_bounds_repeated_counts)
