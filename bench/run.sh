@@ -5,6 +5,7 @@
 #      SubjectAccessReview over HTTPS
 #   4. RBAC decisions with 1k..1M bindings, indexed vs linear scan (bench_rbac)
 #   3. STS GetCallerIdentity: gatehouse vs moto_server in the same run (signed POST, wrk)
+#   5. the Kubernetes API: authenticated 100-object lists over HTTPS (bench/kube_list.sh)
 # Usage: bash bench/run.sh [seconds per wrk run, default 10]. BUILD picks the build folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -115,3 +116,6 @@ printf "gatehouse (plain HTTP): %10.0f req/s\nmoto_server:            %10.0f req
 echo
 echo "== 4. RBAC decision latency and memory per binding (bench_rbac)"
 "./$BUILD/bench_rbac"
+
+echo
+BUILD="$BUILD" bash bench/kube_list.sh "$secs"

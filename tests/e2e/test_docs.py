@@ -85,3 +85,8 @@ def docs_readme_quick_start_runs(sb):
     if p.returncode != 0:
         raise Fail(f"README: exit {p.returncode}: {p.stderr[-1500:]}")
     check("Authenticated." in p.stdout, p.stdout[-800:])
+
+
+@test
+def docs_kubernetes_api_examples_run(sb):
+    run_page(sb, "kubernetes-api.md")
