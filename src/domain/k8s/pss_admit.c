@@ -204,8 +204,8 @@ static void evaluate_pod(const pss_config *cfg, const pss_policy *pol, const pss
 	eval_cache c = { 0 };
 	char lvs[PSS_LV_MAX];
 	if (enforce) {
-		audit_add(out, "enforce-policy", gh_arena_strndup(a, pss_lv_format(pol->enforce, lvs, sizeof lvs),
-								  strlen(lvs)));
+		pss_lv_format(pol->enforce, lvs, sizeof lvs);
+		audit_add(out, "enforce-policy", gh_arena_strndup(a, lvs, strlen(lvs)));
 		size_t i = evaluate_cached(&c, pod, pol->enforce, a);
 		if (!c.v[i].allowed)
 			deny(out, 403, "Forbidden", violation(a, "violates", pol->enforce, c.v[i].detail));
