@@ -35,6 +35,7 @@ typedef struct gh_engine_config {
 	const char *rbac_path;	      /* RBAC manifests (file or folder) loaded into every cluster */
 	const char *ec2_instances_file; /* JSON {"i-...": "ip-....internal"} for {{EC2PrivateDNSName}} */
 	bool read_only;		      /* offline commands: never bootstrap an empty directory */
+	const char *pss_config_path;  /* Pod Security configuration file; NULL = privileged:latest */
 } gh_engine_config;
 
 /* What the first start created, for the files `serve` writes. Strings owned by engine. */

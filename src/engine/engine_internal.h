@@ -6,6 +6,7 @@
 
 #include "domain/authn/mapper.h"
 #include "domain/aws/sigv4_keycache.h"
+#include "domain/k8s/pss_policy.h"
 #include "engine/engine.h"
 #include "store/db.h"
 #include "store/kek.h"
@@ -34,6 +35,7 @@ struct gh_engine {
 	pthread_cond_t watch_cv;
 	gh_bootstrap boot;
 	char *boot_strings[8];
+	pss_config *pss;		/* Pod Security configuration (engine/pss_admit.c) */
 };
 
 /* Which snapshots a change invalidates. */

@@ -1,0 +1,145 @@
+/* Pod Security admission over the store: configuration, namespace labels, existing pods. */
+#include "engine/pss_admit.h"
+
+#include <jansson.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/fileio.h"
+#include "engine/engine_internal.h"
+#include "store/cluster_store.h"
+
+static bool read_config(const char *path, gh_buf *b, gh_err *err)
+{
+	if (!gh_file_read(path, PSS_CONFIG_MAX_BYTES, b, err))
+		return gh_fail_wrap(err, "Pod Security configuration");
+	return true;
+}
+
+bool engine_pss_load(const char *path, pss_config **out, gh_err *err)
+{
+	*out = NULL;
+	if (!path) {
+		*out = pss_config_default();
+		return *out ? true : gh_fail(err, "ServiceFailure", 500, "out of memory");
+	}
+	gh_buf b = { 0 };
+	char *inner = NULL;
+	bool ok = read_config(path, &b, err) && pss_config_parse(gh_buf_str(&b), out, &inner, err);
+	if (!ok)
+		gh_fail_wrap(err, "%s", path);
+	if (ok && inner) {
+		/* An AdmissionConfiguration naming the plugin's file: relative to its own folder. */
+		char *dir = strdup(path), *full = NULL;
+		if (dir && inner[0] != '/' && asprintf(&full, "%s/%s", dirname(dir), inner) < 0)
+			full = NULL;
+		const char *p = inner[0] == '/' ? inner : full;
+		gh_buf_reset(&b);
+		char *again = NULL;
+		ok = p && read_config(p, &b, err) && pss_config_parse(gh_buf_str(&b), out, &again, err);
+		if (ok && again)
+			ok = gh_fail(err, "InvalidConfiguration", 400, "%s: the plugin's file is itself an AdmissionConfiguration", p);
+		if (!ok && p)
+			gh_fail_wrap(err, "%s", p);
+		else if (!p)
+			ok = gh_fail(err, "ServiceFailure", 500, "out of memory");
+		free(again);
+		free(full);
+		free(dir);
+		if (!ok) {
+			pss_config_free(*out);
+			*out = NULL;
+		}
+	}
+	free(inner);
+	gh_buf_free(&b);
+	return ok;
+}
+
+const pss_config *engine_pss_config(const gh_engine *e)
+{
+	return e->pss;
+}
+
+static bool is_resource(const pss_request *r, const char *resource)
+{
+	return r->resource.group.n == 0 && gh_str_eq_c(r->resource.resource, resource);
+}
+
+/* The namespace's labels (a new reference in *doc to free), NULL when it has none. */
+static bool namespace_labels(gh_engine *e, const char *cluster, gh_str ns, gh_arena *a, json_t **doc,
+			     const json_t **labels, gh_err *err)
+{
+	*doc = NULL;
+	*labels = NULL;
+	if (!ns.n)
+		return true;
+	char *name = gh_arena_strndup(a, ns.p, ns.n);
+	const char *body = NULL;
+	if (!name || !engine_read_begin(e, err))
+		return name ? false : gh_fail(err, "ServiceFailure", 500, "out of memory");
+	bool ok = cluster_store_get_object(db_conn(e->db), cluster, "Namespace", "", name, a, &body, err);
+	engine_read_end(e);
+	if (!ok || !body)
+		return ok;
+	*doc = json_loads(body, 0, NULL);
+	const json_t *l = json_object_get(json_object_get(*doc, "metadata"), "labels");
+	*labels = json_is_object(l) ? l : NULL;
+	return true;
+}
+
+/* The stored pods of namespace ns (JSON values held by *arr). */
+static bool namespace_pods(gh_engine *e, const char *cluster, gh_str ns, gh_arena *a, json_t **arr, gh_err *err)
+{
+	const char **bodies = NULL;
+	size_t n = 0;
+	*arr = json_array();
+	if (!*arr || !engine_read_begin(e, err))
+		return *arr ? false : gh_fail(err, "ServiceFailure", 500, "out of memory");
+	bool ok = cluster_store_list_objects(db_conn(e->db), cluster, "Pod", a, &bodies, &n, err);
+	engine_read_end(e);
+	for (size_t i = 0; ok && i < n; i++) {
+		json_t *pod = json_loads(bodies[i], 0, NULL);
+		const char *pns = json_string_value(json_object_get(json_object_get(pod, "metadata"), "namespace"));
+		if (pns && gh_str_eq_c(ns, pns))
+			json_array_append(*arr, pod);
+		json_decref(pod);
+	}
+	return ok;
+}
+
+void engine_pss_admit(gh_engine *e, gh_str cluster, const gh_admission_request *ar, gh_arena *a, pss_response *out)
+{
+	pss_request r = ar->req;
+	char *cl = gh_arena_strndup(a, cluster.p, cluster.n);
+	json_t *ns_doc = NULL, *pods = NULL;
+	gh_err err = { 0 };
+	bool ok = cl != NULL;
+	/* A namespace's own labels are in its object; the others' in the stored Namespace. */
+	if (ok && !ar->labels_known && !is_resource(&r, "namespaces"))
+		ok = namespace_labels(e, cl, r.namespace, a, &ns_doc, &r.ns_labels, &err);
+	bool tightening = is_resource(&r, "namespaces") && r.op == PSS_OP_UPDATE && !ar->pods_known;
+	gh_str ns_name = r.name.n ? r.name : r.namespace;
+	if (ok && tightening && namespace_pods(e, cl, ns_name, a, &pods, &err)) {
+		r.nns_pods = json_array_size(pods);
+		const json_t **v = gh_arena_alloc(a, (r.nns_pods ? r.nns_pods : 1) * sizeof *v);
+		for (size_t i = 0; v && i < r.nns_pods; i++)
+			v[i] = json_array_get(pods, i);
+		r.ns_pods = v;
+		r.nns_pods = v ? r.nns_pods : 0;
+	} else if (tightening) {
+		ok = false;
+	}
+	if (ok) {
+		pss_admit(e->pss, &r, a, out);
+	} else {
+		char msg[300];
+		snprintf(msg, sizeof msg, "failed to lookup namespace %.*s", GH_STR_ARG(r.namespace.n ? r.namespace : ns_name));
+		*out = (pss_response){ .allowed = false, .code = 500, .reason = "InternalError",
+				       .message = gh_arena_strndup(a, msg, strlen(msg)) };
+	}
+	json_decref(ns_doc);
+	json_decref(pods);
+}
