@@ -18,5 +18,6 @@ int cmd_version(int argc, char **argv);
 int cmd_can_i(int argc, char **argv);
 int cmd_who_can(int argc, char **argv);
 int cmd_explain_access(int argc, char **argv);
+int cmd_pss(int argc, char **argv);
 
 #endif

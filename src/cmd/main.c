@@ -10,6 +10,7 @@ static const struct gh_command commands[] = {
 	  cmd_explain },
 	{ "can-i", "may an identity do this? (kubectl auth can-i, offline)", cmd_can_i },
 	{ "who-can", "every identity that may do this, and what grants it", cmd_who_can },
+	{ "pss", "Pod Security Standards over manifests: `pss check -f FILE|DIR`", cmd_pss },
 	{ "webhook-config", "print kube-apiserver's authentication webhook config", cmd_webhook_config },
 	{ "version", "print the version", cmd_version },
 };
