@@ -5,13 +5,14 @@
 #      SubjectAccessReview over HTTPS
 #   4. RBAC decisions with 1k..1M bindings, indexed vs linear scan (bench_rbac)
 #   3. STS GetCallerIdentity: gatehouse vs moto_server in the same run (signed POST, wrk)
+#   5. Pod Security: checks per pod in process (bench_pss), AdmissionReview to /validate (wrk)
 # Usage: bash bench/run.sh [seconds per wrk run, default 10]. BUILD picks the build folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 BUILD=${BUILD:-build}
 BIN=./$BUILD/gatehouse
-make -s -j2 BUILD="$BUILD" "$BUILD/gatehouse" "$BUILD/bench_token" "$BUILD/bench_rbac" >/dev/null
+make -s -j2 BUILD="$BUILD" "$BUILD/gatehouse" "$BUILD/bench_token" "$BUILD/bench_rbac" "$BUILD/bench_pss" >/dev/null
 dir=$(mktemp -d)
 pids=()
 cleanup() {
@@ -115,3 +116,24 @@ printf "gatehouse (plain HTTP): %10.0f req/s\nmoto_server:            %10.0f req
 echo
 echo "== 4. RBAC decision latency and memory per binding (bench_rbac)"
 "./$BUILD/bench_rbac"
+
+echo
+echo "== 5. Pod Security: ns per pod, decoding apart from the checks (bench_pss, one core)"
+"./$BUILD/bench_pss"
+
+# AdmissionReview for a restricted-compliant pod CREATE, enforce=restricted from --pss-config.
+cat >"$dir/pss.yaml" <<'YAML'
+apiVersion: pod-security.admission.config.k8s.io/v1
+kind: PodSecurityConfiguration
+defaults: {enforce: restricted}
+YAML
+start_gatehouse "$dir/pss" --pss-config "$dir/pss.yaml"
+pod='{"metadata":{"name":"web"},"spec":{"securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"web","image":"nginx","ports":[{"containerPort":8080}],"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}},{"name":"sidecar","image":"envoy","securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}'
+review='{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},"name":"web","namespace":"shop","operation":"CREATE","userInfo":{"username":"alice"},"object":'"$pod"'}}'
+printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' "'$review'" >"$dir/pss.lua"
+pss_url="$(envof "$dir/pss" GATEHOUSE_WEBHOOK_URL)/validate"
+curl -sf --cacert "$dir/pss/ca.pem" -X POST --data "$review" "$pss_url" | grep -q '"allowed":true' ||
+  { echo "AdmissionReview was not allowed"; exit 1; }
+echo
+echo "== 5b. AdmissionReview (Pod Security) over HTTPS, wrk -t2 -c64 -d${secs}s --latency"
+wrk -t2 -c64 -d"${secs}s" --latency -s "$dir/pss.lua" "$pss_url" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors"

@@ -6,7 +6,6 @@
 
 #include "domain/authn/mapper.h"
 #include "domain/aws/sigv4_keycache.h"
-#include "domain/k8s/pss_policy.h"
 #include "engine/engine.h"
 #include "store/db.h"
 #include "store/kek.h"
@@ -35,7 +34,8 @@ struct gh_engine {
 	pthread_cond_t watch_cv;
 	gh_bootstrap boot;
 	char *boot_strings[8];
-	pss_config *pss;		/* Pod Security configuration (engine/pss_admit.c) */
+	struct gh_pss_state *pss;	/* Pod Security config and namespace cache (engine/pss_admit.c) */
+	_Atomic uint64_t writes;	/* committed write transactions: invalidates read caches */
 };
 
 /* Which snapshots a change invalidates. */

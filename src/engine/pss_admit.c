@@ -3,11 +3,13 @@
 
 #include <jansson.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/fileio.h"
+#include "domain/k8s/rbac_util.h"
 #include "engine/engine_internal.h"
 #include "store/cluster_store.h"
 
@@ -58,9 +60,82 @@ bool engine_pss_load(const char *path, pss_config **out, gh_err *err)
 	return ok;
 }
 
+/* A direct-mapped cache: one entry per slot, a colliding namespace replaces the one there. */
+#define NS_CACHE_SLOTS 1024
+
+typedef struct ns_entry {
+	char *key;	/* "cluster\0namespace" */
+	size_t keylen;
+	json_t *labels; /* NULL: the namespace has no labels, or does not exist */
+	uint64_t gen;	/* e->writes when it was read */
+} ns_entry;
+
+struct gh_pss_state {
+	pss_config *cfg;
+	pthread_mutex_t mu;
+	ns_entry slots[NS_CACHE_SLOTS];
+};
+
+bool engine_pss_open(const char *config_path, gh_pss_state **out, gh_err *err)
+{
+	gh_pss_state *s = calloc(1, sizeof *s);
+	if (!s)
+		return gh_fail(err, "ServiceFailure", 500, "out of memory");
+	if (!engine_pss_load(config_path, &s->cfg, err)) {
+		free(s);
+		return false;
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	*out = s;
+	return true;
+}
+
+void engine_pss_close(gh_pss_state *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < NS_CACHE_SLOTS; i++) {
+		free(s->slots[i].key);
+		json_decref(s->slots[i].labels);
+	}
+	pthread_mutex_destroy(&s->mu);
+	pss_config_free(s->cfg);
+	free(s);
+}
+
 const pss_config *engine_pss_config(const gh_engine *e)
 {
-	return e->pss;
+	return e->pss->cfg;
+}
+
+/* The cached labels (a new reference, or NULL) when the entry is current. */
+static bool cache_get(gh_pss_state *s, const char *key, size_t keylen, uint64_t gen, json_t **labels)
+{
+	ns_entry *en = &s->slots[rbac_hash(key, keylen, 0) % NS_CACHE_SLOTS];
+	bool hit = false;
+	pthread_mutex_lock(&s->mu);
+	if (en->key && en->gen == gen && en->keylen == keylen && memcmp(en->key, key, keylen) == 0) {
+		hit = true;
+		*labels = json_incref(en->labels);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return hit;
+}
+
+static void cache_put(gh_pss_state *s, const char *key, size_t keylen, uint64_t gen, json_t *labels)
+{
+	char *k = malloc(keylen);
+	if (!k)
+		return;
+	memcpy(k, key, keylen);
+	ns_entry *en = &s->slots[rbac_hash(key, keylen, 0) % NS_CACHE_SLOTS];
+	pthread_mutex_lock(&s->mu);
+	char *old_key = en->key;
+	json_t *old = en->labels;
+	*en = (ns_entry){ k, keylen, json_incref(labels), gen };
+	pthread_mutex_unlock(&s->mu);
+	free(old_key);
+	json_decref(old);
 }
 
 static bool is_resource(const pss_request *r, const char *resource)
@@ -68,25 +143,35 @@ static bool is_resource(const pss_request *r, const char *resource)
 	return r->resource.group.n == 0 && gh_str_eq_c(r->resource.resource, resource);
 }
 
-/* The namespace's labels (a new reference in *doc to free), NULL when it has none. */
-static bool namespace_labels(gh_engine *e, const char *cluster, gh_str ns, gh_arena *a, json_t **doc,
-			     const json_t **labels, gh_err *err)
+/* The namespace's labels (a new reference in *labels, to free), NULL when it has none. */
+static bool namespace_labels(gh_engine *e, const char *cluster, gh_str ns, gh_arena *a, json_t **labels, gh_err *err)
 {
-	*doc = NULL;
 	*labels = NULL;
 	if (!ns.n)
 		return true;
-	char *name = gh_arena_strndup(a, ns.p, ns.n);
+	size_t cl = strlen(cluster), keylen = cl + 1 + ns.n;
+	char *key = gh_arena_alloc(a, keylen + 1);
+	if (!key)
+		return gh_fail(err, "ServiceFailure", 500, "out of memory");
+	memcpy(key, cluster, cl + 1);
+	memcpy(key + cl + 1, ns.p, ns.n);
+	/* Read the generation before the store: a write committed meanwhile makes this entry
+	 * stale at once rather than hiding behind it. */
+	uint64_t gen = e->writes;
+	if (cache_get(e->pss, key, keylen, gen, labels))
+		return true;
 	const char *body = NULL;
-	if (!name || !engine_read_begin(e, err))
-		return name ? false : gh_fail(err, "ServiceFailure", 500, "out of memory");
-	bool ok = cluster_store_get_object(db_conn(e->db), cluster, "Namespace", "", name, a, &body, err);
+	if (!engine_read_begin(e, err))
+		return false;
+	bool ok = cluster_store_get_object(db_conn(e->db), cluster, "Namespace", "", key + cl + 1, a, &body, err);
 	engine_read_end(e);
-	if (!ok || !body)
-		return ok;
-	*doc = json_loads(body, 0, NULL);
-	const json_t *l = json_object_get(json_object_get(*doc, "metadata"), "labels");
-	*labels = json_is_object(l) ? l : NULL;
+	if (!ok)
+		return false;
+	json_t *doc = body ? json_loads(body, 0, NULL) : NULL;
+	json_t *l = json_object_get(json_object_get(doc, "metadata"), "labels");
+	*labels = json_is_object(l) ? json_incref(l) : NULL;
+	json_decref(doc);
+	cache_put(e->pss, key, keylen, gen, *labels);
 	return true;
 }
 
@@ -114,12 +199,14 @@ void engine_pss_admit(gh_engine *e, gh_str cluster, const gh_admission_request *
 {
 	pss_request r = ar->req;
 	char *cl = gh_arena_strndup(a, cluster.p, cluster.n);
-	json_t *ns_doc = NULL, *pods = NULL;
+	json_t *ns_labels = NULL, *pods = NULL;
 	gh_err err = { 0 };
 	bool ok = cl != NULL;
 	/* A namespace's own labels are in its object; the others' in the stored Namespace. */
 	if (ok && !ar->labels_known && !is_resource(&r, "namespaces"))
-		ok = namespace_labels(e, cl, r.namespace, a, &ns_doc, &r.ns_labels, &err);
+		ok = namespace_labels(e, cl, r.namespace, a, &ns_labels, &err);
+	if (!ar->labels_known && !is_resource(&r, "namespaces"))
+		r.ns_labels = ns_labels;
 	bool tightening = is_resource(&r, "namespaces") && r.op == PSS_OP_UPDATE && !ar->pods_known;
 	gh_str ns_name = r.name.n ? r.name : r.namespace;
 	if (ok && tightening && namespace_pods(e, cl, ns_name, a, &pods, &err)) {
@@ -133,13 +220,13 @@ void engine_pss_admit(gh_engine *e, gh_str cluster, const gh_admission_request *
 		ok = false;
 	}
 	if (ok) {
-		pss_admit(e->pss, &r, a, out);
+		pss_admit(e->pss->cfg, &r, a, out);
 	} else {
 		char msg[300];
 		snprintf(msg, sizeof msg, "failed to lookup namespace %.*s", GH_STR_ARG(r.namespace.n ? r.namespace : ns_name));
 		*out = (pss_response){ .allowed = false, .code = 500, .reason = "InternalError",
 				       .message = gh_arena_strndup(a, msg, strlen(msg)) };
 	}
-	json_decref(ns_doc);
+	json_decref(ns_labels);
 	json_decref(pods);
 }

@@ -4,6 +4,10 @@
  * lists the namespace's stored pods when a namespace update tightens enforce, and hands
  * everything to the pure decision (domain/k8s/pss_admit.h).
  *
+ * Namespace labels are cached per (cluster, namespace) and the cache is dropped by every
+ * committed write of the engine (a generation counter), so a label change is seen by the
+ * next request, and a review costs no database read while nothing changes.
+ *
  * Two callers: the AdmissionReview webhook (api/admission.c) with decoded JSON from the
  * review, and an API server admitting its own writes, which may pass the labels and pods
  * it already holds (set labels_known / pods_known) so nothing is read twice. */
@@ -21,9 +25,14 @@ typedef struct gh_admission_request {
 	bool pods_known;   /* req.ns_pods holds the namespace's pods (namespace updates) */
 } gh_admission_request;
 
-/* Loads the configuration file named by cfg->pss_config_path (a PodSecurityConfiguration
- * or an AdmissionConfiguration, whose `path` is read relative to it), or the defaults. */
+/* Loads the configuration file at `path` (a PodSecurityConfiguration or an
+ * AdmissionConfiguration, whose `path` is read relative to it), or the defaults for NULL. */
 bool engine_pss_load(const char *path, pss_config **out, gh_err *err) GH_MUST_CHECK;
+
+/* The engine's Pod Security state: the configuration and the namespace cache. */
+typedef struct gh_pss_state gh_pss_state;
+bool engine_pss_open(const char *config_path, gh_pss_state **out, gh_err *err) GH_MUST_CHECK;
+void engine_pss_close(gh_pss_state *s);
 
 /* The decision; every string of *out lives in the arena. A store failure answers 500
  * InternalError ("failed to lookup namespace NS"), as upstream does when it cannot read
