@@ -338,6 +338,24 @@ static void print_json(const check_args *x, const plan *p)
 	json_decref(out);
 }
 
+/* `kubectl get -o json` dumps are a List (kind "List" or "<Kind>List") of items: the
+ * objects are the items. */
+static json_t *flatten_lists(const json_t *docs)
+{
+	json_t *out = json_array();
+	for (size_t i = 0; i < json_array_size(docs); i++) {
+		const json_t *d = json_array_get(docs, i);
+		const char *kind = sget(d, "kind");
+		size_t kl = strlen(kind);
+		const json_t *items = json_object_get(d, "items");
+		if (kl >= 4 && strcmp(kind + kl - 4, "List") == 0 && json_is_array(items))
+			json_array_extend(out, (json_t *)items);
+		else
+			json_array_append(out, (json_t *)d);
+	}
+	return out;
+}
+
 static int check(int argc, char **argv)
 {
 	check_args x;
@@ -351,7 +369,12 @@ static int check(int argc, char **argv)
 	rc = 2;
 	if (!engine_pss_load(x.config, &p.cfg, &err) || !manifests_load(x.path, docs, &err)) {
 		fprintf(stderr, "pss check: %s\n", err.msg);
-	} else if (build_plan(&x, docs, &p)) {
+	} else {
+		json_t *flat = flatten_lists(docs);
+		json_decref(docs);
+		docs = flat;
+	}
+	if (rc == 2 && !err.code && build_plan(&x, docs, &p)) {
 		evaluate_plan(&x, &p);
 		if (x.json)
 			print_json(&x, &p);

@@ -80,3 +80,8 @@ def docs_readme_quick_start_runs(sb):
     if p.returncode != 0:
         raise Fail(f"README: exit {p.returncode}: {p.stderr[-1500:]}")
     check("Authenticated." in p.stdout, p.stdout[-800:])
+
+
+@test
+def docs_pod_security_examples_run(sb):
+    run_page(sb, "pod-security.md")
