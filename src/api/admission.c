@@ -110,7 +110,15 @@ static json_t *status_of(const pss_response *res)
 			json_array_append_new(causes, json_pack("{s:s, s:s, s:s}", "reason", res->causes[i].reason,
 								 "message", res->causes[i].message, "field",
 								 res->causes[i].field));
-		json_object_set_new(st, "details", json_pack("{s:s, s:o}", "kind", "Namespace", "causes", causes));
+		/* apierrors.NewInvalid: name, group (when not core), kind, causes. */
+		json_t *d = json_object();
+		if (res->details_name && *res->details_name)
+			json_object_set_new(d, "name", json_string(res->details_name));
+		if (res->details_group && *res->details_group)
+			json_object_set_new(d, "group", json_string(res->details_group));
+		json_object_set_new(d, "kind", json_string(res->details_kind ? res->details_kind : "Namespace"));
+		json_object_set_new(d, "causes", causes);
+		json_object_set_new(st, "details", d);
 	}
 	return st;
 }

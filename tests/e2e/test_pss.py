@@ -128,6 +128,7 @@ def pss_validate_namespace_labels(sb):
     check_eq(st["message"], 'Namespace "team" is invalid: [metadata.labels[pod-security.kubernetes.io/enforce]: '
              'Invalid value: "strict": must be one of privileged, baseline, restricted, '
              'metadata.labels[pod-security.kubernetes.io/warn-version]: Invalid value: "1.25": must be "latest" or "v1.x"]')
+    check_eq((st["details"]["name"], st["details"]["kind"]), ("team", "Namespace"))
     check_eq([c["field"] for c in st["details"]["causes"]],
              ["metadata.labels[pod-security.kubernetes.io/enforce]", "metadata.labels[pod-security.kubernetes.io/warn-version]"])
     # Keeping the same invalid labels on an update is allowed.

@@ -434,6 +434,9 @@ static void deny_invalid(const pss_request *r, const pss_label_errors *errs, gh_
 	}
 	out->causes = causes;
 	out->ncauses = causes ? errs->n : 0;
+	out->details_group = gh_arena_strndup(a, r->kind_group.p, r->kind_group.n);
+	out->details_kind = r->kind.n ? gh_arena_strndup(a, r->kind.p, r->kind.n) : "Namespace";
+	out->details_name = gh_arena_strndup(a, r->name.p, r->name.n);
 	gh_buf_free(&b);
 }
 

@@ -74,6 +74,7 @@ typedef struct pss_response {
 	const char *message; /* when denied */
 	const pss_cause *causes; /* Invalid: one per bad label */
 	size_t ncauses;
+	const char *details_group, *details_kind, *details_name; /* Invalid: the Status details */
 	const char **warnings;
 	size_t nwarnings;
 	pss_kv audit[4];
