@@ -58,13 +58,18 @@ done
 
 # SubjectAccessReview: a user allowed through a RoleBinding among the default policy.
 sar_body='{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"jane","groups":["system:authenticated"],"resourceAttributes":{"namespace":"default","verb":"get","resource":"pods"}}}'
-printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' "'$sar_body'" >"$dir/sar.lua"
-sar_url="$(envof "$dir/tls" GATEHOUSE_WEBHOOK_URL)/authorize"
-curl -sf --cacert "$dir/tls/ca.pem" -X POST --data "$sar_body" "$sar_url" | grep -q '"allowed"' ||
-  { echo "SubjectAccessReview did not answer"; exit 1; }
-echo
-echo "== 2c. SubjectAccessReview over HTTPS, wrk -t2 -c64 -d${secs}s --latency"
-wrk -t2 -c64 -d"${secs}s" --latency -s "$dir/sar.lua" "$sar_url" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors"
+# wrk POSTing one JSON review, after one curl proving the answer: $1 state dir, $2 path,
+# $3 body, $4 what the answer must contain, $5 title.
+review_wrk() {
+  local url
+  url="$(envof "$1" GATEHOUSE_WEBHOOK_URL)$2"
+  printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' "'$3'" >"$1.review.lua"
+  curl -sf --cacert "$1/ca.pem" -X POST --data "$3" "$url" | grep -q "$4" || { echo "$5: no $4"; exit 1; }
+  echo
+  echo "== $5 over HTTPS, wrk -t2 -c64 -d${secs}s --latency"
+  wrk -t2 -c64 -d"${secs}s" --latency -s "$1.review.lua" "$url" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors"
+}
+review_wrk "$dir/tls" /authorize "$sar_body" '"allowed"' "2c. SubjectAccessReview"
 
 echo
 echo "== 3. STS GetCallerIdentity (signed POST, as the aws CLI sends it), gatehouse vs moto_server, wrk -t2 -c64 -d${secs}s"
@@ -130,10 +135,4 @@ YAML
 start_gatehouse "$dir/pss" --pss-config "$dir/pss.yaml"
 pod='{"metadata":{"name":"web"},"spec":{"securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"web","image":"nginx","ports":[{"containerPort":8080}],"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}},{"name":"sidecar","image":"envoy","securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}'
 review='{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},"name":"web","namespace":"shop","operation":"CREATE","userInfo":{"username":"alice"},"object":'"$pod"'}}'
-printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' "'$review'" >"$dir/pss.lua"
-pss_url="$(envof "$dir/pss" GATEHOUSE_WEBHOOK_URL)/validate"
-curl -sf --cacert "$dir/pss/ca.pem" -X POST --data "$review" "$pss_url" | grep -q '"allowed":true' ||
-  { echo "AdmissionReview was not allowed"; exit 1; }
-echo
-echo "== 5b. AdmissionReview (Pod Security) over HTTPS, wrk -t2 -c64 -d${secs}s --latency"
-wrk -t2 -c64 -d"${secs}s" --latency -s "$dir/pss.lua" "$pss_url" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors"
+review_wrk "$dir/pss" /validate "$review" '"allowed":true' "5b. AdmissionReview (Pod Security)"

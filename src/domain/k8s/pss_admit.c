@@ -304,28 +304,42 @@ static const char *decode_problem(gh_arena *a, const char *what, const gh_err *e
 	return s;
 }
 
-static void validate_pod(const pss_config *cfg, const pss_request *r, gh_arena *a, pss_response *out)
+/* What ValidatePod and ValidatePodController share: the exempt namespace and user, then
+ * the namespace's policy. False when that already answers: exempt, or nothing that applies
+ * (enforce only for pods) is stricter than privileged. */
+static bool policy_applies(const pss_config *cfg, const pss_request *r, bool enforce, pss_policy *pol,
+			   pss_label_errors *errs, pss_response *out)
 {
-	if (ignored_pod_subresource(r->subresource) || (r->op != PSS_OP_CREATE && r->op != PSS_OP_UPDATE)) {
-		allow(out);
-		return;
-	}
 	if (pss_config_exempt_namespace(cfg, r->namespace)) {
 		allow_exempt(out, "namespace");
-		return;
+		return false;
 	}
 	if (pss_config_exempt_user(cfg, r->username)) {
 		allow_exempt(out, "user");
-		return;
+		return false;
 	}
+	pss_policy_from_labels(r->ns_labels, pss_config_defaults(cfg), pol, errs);
+	if (!errs->n && (!enforce || pol->enforce.level == PSS_PRIVILEGED) && pol->warn.level == PSS_PRIVILEGED &&
+	    pol->audit.level == PSS_PRIVILEGED) {
+		allow(out);
+		return false;
+	}
+	return true;
+}
+
+static bool create_or_update(const pss_request *r)
+{
+	return r->op == PSS_OP_CREATE || r->op == PSS_OP_UPDATE;
+}
+
+static void validate_pod(const pss_config *cfg, const pss_request *r, gh_arena *a, pss_response *out)
+{
 	pss_policy pol;
 	pss_label_errors errs;
-	pss_policy_from_labels(r->ns_labels, pss_config_defaults(cfg), &pol, &errs);
-	if (!errs.n && pol.enforce.level == PSS_PRIVILEGED && pol.warn.level == PSS_PRIVILEGED &&
-	    pol.audit.level == PSS_PRIVILEGED) {
-		allow(out);
+	allow(out);
+	if (ignored_pod_subresource(r->subresource) || !create_or_update(r) ||
+	    !policy_applies(cfg, r, true, &pol, &errs, out))
 		return;
-	}
 	pss_pod pod, old;
 	gh_err e = { 0 };
 	if (!pss_pod_decode_object(r->object, a, &pod, &e)) {
@@ -353,25 +367,11 @@ static void validate_pod(const pss_config *cfg, const pss_request *r, gh_arena *
 
 static void validate_controller(const pss_config *cfg, const pss_request *r, gh_arena *a, pss_response *out)
 {
-	if (r->subresource.n || (r->op != PSS_OP_CREATE && r->op != PSS_OP_UPDATE)) {
-		allow(out);
-		return;
-	}
-	if (pss_config_exempt_namespace(cfg, r->namespace)) {
-		allow_exempt(out, "namespace");
-		return;
-	}
-	if (pss_config_exempt_user(cfg, r->username)) {
-		allow_exempt(out, "user");
-		return;
-	}
 	pss_policy pol;
 	pss_label_errors errs;
-	pss_policy_from_labels(r->ns_labels, pss_config_defaults(cfg), &pol, &errs);
-	if (!errs.n && pol.warn.level == PSS_PRIVILEGED && pol.audit.level == PSS_PRIVILEGED) {
-		allow(out);
+	allow(out);
+	if (r->subresource.n || !create_or_update(r) || !policy_applies(cfg, r, false, &pol, &errs, out))
 		return;
-	}
 	const json_t *meta, *spec;
 	const char *where;
 	pss_pod_spec_of(r->resource.group, r->resource.resource, r->object, &meta, &spec, &where);

@@ -34,6 +34,17 @@ static void put_containers(gh_buf *b, const pss_pod *p, size_t n, cpred f, const
 	}
 }
 
+/* `containers "a", "b"<tail>` when f selects any container; false when it selects none. */
+static bool put_failing(gh_buf *d, const pss_pod *p, cpred f, const char *tail)
+{
+	size_t n = count_where(p, f, NULL);
+	if (!n)
+		return false;
+	put_containers(d, p, n, f, NULL);
+	gh_buf_puts(d, tail);
+	return true;
+}
+
 /* "pod", `containers "a"`, or both joined with " and ": the setters of a bad value. */
 static void put_setters(gh_buf *b, bool pod, const pss_pod *p, size_t n, cpred f, const void *arg)
 {
@@ -59,12 +70,7 @@ static bool is_privileged(const pss_container *c, const void *arg)
 
 static const char *chk_privileged(const pss_pod *p, int64_t v, gh_buf *d)
 {
-	size_t n = count_where(p, is_privileged, NULL);
-	if (!n)
-		return NULL;
-	put_containers(d, p, n, is_privileged, NULL);
-	gh_buf_puts(d, " must not set securityContext.privileged=true");
-	return "privileged";
+	return put_failing(d, p, is_privileged, " must not set securityContext.privileged=true") ? "privileged" : NULL;
 }
 
 static const char *chk_host_namespaces(const pss_pod *p, int64_t v, gh_buf *d)
@@ -170,30 +176,48 @@ static bool default_cap(gh_str c)
 	return false;
 }
 
-static bool adds_non_default(const pss_container *c, const void *arg)
+typedef struct cap_rule {
+	bool (*forbidden)(gh_str cap);
+} cap_rule;
+
+static bool adds_forbidden(const pss_container *c, const void *arg)
 {
+	const cap_rule *rule = arg;
 	for (size_t i = 0; i < c->sc.ncap_add; i++)
-		if (!default_cap(c->sc.cap_add[i]))
+		if (rule->forbidden(c->sc.cap_add[i]))
 			return true;
 	return false;
 }
 
-static const char *chk_capabilities_baseline(const pss_pod *p, int64_t v, gh_buf *d)
+/* `container "a" must not include "X", "Y" in securityContext.capabilities.add`: the n
+ * containers adding a capability the rule forbids, and those capabilities (sorted). */
+static void put_added_caps(gh_buf *d, const pss_pod *p, size_t n, const cap_rule *rule)
 {
-	size_t n = count_where(p, adds_non_default, NULL);
-	if (!n)
-		return NULL;
 	pss_set caps = { 0 };
 	for (size_t i = 0; i < p->ncontainers; i++)
 		for (size_t j = 0; j < p->containers[i].sc.ncap_add; j++)
-			if (!default_cap(p->containers[i].sc.cap_add[j]))
+			if (rule->forbidden(p->containers[i].sc.cap_add[j]))
 				pss_set_add(&caps, p->containers[i].sc.cap_add[j]);
 	pss_set_finish(&caps);
-	put_containers(d, p, n, adds_non_default, NULL);
+	put_containers(d, p, n, adds_forbidden, rule);
 	gh_buf_puts(d, " must not include ");
 	pss_set_put_quoted(d, &caps);
 	gh_buf_puts(d, " in securityContext.capabilities.add");
 	pss_set_free(&caps);
+}
+
+static bool non_default_cap(gh_str c)
+{
+	return !default_cap(c);
+}
+
+static const char *chk_capabilities_baseline(const pss_pod *p, int64_t v, gh_buf *d)
+{
+	static const cap_rule rule = { non_default_cap };
+	size_t n = count_where(p, adds_forbidden, &rule);
+	if (!n)
+		return NULL;
+	put_added_caps(d, p, n, &rule);
 	return "non-default capabilities";
 }
 
@@ -520,13 +544,9 @@ static bool escalation_allowed(const pss_container *c, const void *arg)
 
 static const char *chk_allow_privilege_escalation(const pss_pod *p, int64_t v, gh_buf *d)
 {
-	if (windows_exempt(p, v))
+	if (windows_exempt(p, v) ||
+	    !put_failing(d, p, escalation_allowed, " must set securityContext.allowPrivilegeEscalation=false"))
 		return NULL;
-	size_t n = count_where(p, escalation_allowed, NULL);
-	if (!n)
-		return NULL;
-	put_containers(d, p, n, escalation_allowed, NULL);
-	gh_buf_puts(d, " must set securityContext.allowPrivilegeEscalation=false");
 	return "allowPrivilegeEscalation != false";
 }
 
@@ -540,40 +560,27 @@ static bool misses_drop_all(const pss_container *c, const void *arg)
 	return true;
 }
 
-static bool adds_beyond_bind(const pss_container *c, const void *arg)
+static bool beyond_bind(gh_str c)
 {
-	for (size_t i = 0; i < c->sc.ncap_add; i++)
-		if (!str_is(c->sc.cap_add[i], "NET_BIND_SERVICE"))
-			return true;
-	return false;
+	return !str_is(c, "NET_BIND_SERVICE");
 }
 
 static const char *chk_capabilities_restricted(const pss_pod *p, int64_t v, gh_buf *d)
 {
+	static const cap_rule rule = { beyond_bind };
 	if (windows_exempt(p, v))
 		return NULL;
-	size_t ndrop = count_where(p, misses_drop_all, NULL), nadd = count_where(p, adds_beyond_bind, NULL);
+	size_t ndrop = count_where(p, misses_drop_all, NULL), nadd = count_where(p, adds_forbidden, &rule);
 	if (!ndrop && !nadd)
 		return NULL;
 	if (ndrop) {
 		put_containers(d, p, ndrop, misses_drop_all, NULL);
 		gh_buf_puts(d, " must set securityContext.capabilities.drop=[\"ALL\"]");
 	}
-	if (nadd) {
-		pss_set caps = { 0 };
-		for (size_t i = 0; i < p->ncontainers; i++)
-			for (size_t j = 0; j < p->containers[i].sc.ncap_add; j++)
-				if (!str_is(p->containers[i].sc.cap_add[j], "NET_BIND_SERVICE"))
-					pss_set_add(&caps, p->containers[i].sc.cap_add[j]);
-		pss_set_finish(&caps);
-		if (ndrop)
-			gh_buf_puts(d, "; ");
-		put_containers(d, p, nadd, adds_beyond_bind, NULL);
-		gh_buf_puts(d, " must not include ");
-		pss_set_put_quoted(d, &caps);
-		gh_buf_puts(d, " in securityContext.capabilities.add");
-		pss_set_free(&caps);
-	}
+	if (ndrop && nadd)
+		gh_buf_puts(d, "; ");
+	if (nadd)
+		put_added_caps(d, p, nadd, &rule);
 	return "unrestricted capabilities";
 }
 

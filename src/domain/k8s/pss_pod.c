@@ -56,6 +56,14 @@ static bool too_many(dec *d, const char *key, size_t max)
 	return gh_fail(d->err, "InvalidPod", 400, "%s%s: more than %zu entries", d->path, key, max);
 }
 
+static void *dalloc(dec *d, size_t n)
+{
+	void *v = gh_arena_alloc(d->a, n);
+	if (!v)
+		gh_fail(d->err, "ServiceFailure", 500, "out of memory");
+	return v;
+}
+
 /* Absent and null are both "not set" (nil in Go). */
 static const json_t *member(const json_t *obj, const char *key)
 {
@@ -139,9 +147,9 @@ static bool get_str_list(dec *d, const json_t *obj, const char *key, const gh_st
 	if (!arr || !json_array_size(arr))
 		return true;
 	size_t cnt = json_array_size(arr);
-	gh_str *v = gh_arena_alloc(d->a, cnt * sizeof *v);
+	gh_str *v = dalloc(d, cnt * sizeof *v);
 	if (!v)
-		return gh_fail(d->err, "ServiceFailure", 500, "out of memory");
+		return false;
 	for (size_t i = 0; i < cnt; i++) {
 		const json_t *e = json_array_get(arr, i);
 		if (!json_is_string(e)) {
@@ -292,9 +300,9 @@ static bool decode_probe_hosts(dec *d, const json_t *c, pss_container *out)
 			return false;
 	}
 	if (n) {
-		gh_str *v = gh_arena_alloc(d->a, n * sizeof *v);
+		gh_str *v = dalloc(d, n * sizeof *v);
 		if (!v)
-			return gh_fail(d->err, "ServiceFailure", 500, "out of memory");
+			return false;
 		memcpy(v, hosts, n * sizeof *v);
 		out->probe_hosts = v;
 		out->nprobe_hosts = n;
@@ -310,9 +318,9 @@ static bool decode_ports(dec *d, const json_t *c, pss_container *out)
 	size_t n = json_array_size(ports), k = 0;
 	if (!n)
 		return true;
-	int64_t *v = gh_arena_alloc(d->a, n * sizeof *v);
+	int64_t *v = dalloc(d, n * sizeof *v);
 	if (!v)
-		return gh_fail(d->err, "ServiceFailure", 500, "out of memory");
+		return false;
 	for (size_t i = 0; i < n; i++) {
 		const json_t *p = json_array_get(ports, i);
 		size_t old = push(d, "ports[%zu]", i);
@@ -403,9 +411,9 @@ static bool decode_volumes(dec *d, const json_t *spec, pss_pod *out)
 	size_t n = json_array_size(vols);
 	if (!n)
 		return true;
-	pss_volume *v = gh_arena_alloc(d->a, n * sizeof *v);
+	pss_volume *v = dalloc(d, n * sizeof *v);
 	if (!v)
-		return gh_fail(d->err, "ServiceFailure", 500, "out of memory");
+		return false;
 	for (size_t i = 0; i < n; i++) {
 		size_t old = push(d, "volumes[%zu].", i);
 		bool ok = decode_volume(d, json_array_get(vols, i), &v[i]);
@@ -433,9 +441,9 @@ static bool decode_containers(dec *d, const json_t *spec, pss_pod *out)
 			       PSS_MAX_CONTAINERS);
 	if (!total)
 		return true;
-	pss_container *c = gh_arena_alloc(d->a, total * sizeof *c);
+	pss_container *c = dalloc(d, total * sizeof *c);
 	if (!c)
-		return gh_fail(d->err, "ServiceFailure", 500, "out of memory");
+		return false;
 	size_t j = 0;
 	for (size_t k = 0; k < 3; k++) {
 		for (size_t i = 0; i < json_array_size(lists[k]); i++) {
@@ -464,9 +472,8 @@ static bool decode_pod_sc(dec *d, const json_t *spec, pss_pod *out)
 	size_t old = push(d, "securityContext.");
 	bool ok = decode_sc_common(d, sc, &out->sc) && get_arr(d, sc, "sysctls", PSS_MAX_SYSCTLS, &sysctls);
 	size_t n = ok ? json_array_size(sysctls) : 0;
-	gh_str *v = n ? gh_arena_alloc(d->a, n * sizeof *v) : NULL;
-	if (n && !v)
-		ok = gh_fail(d->err, "ServiceFailure", 500, "out of memory");
+	gh_str *v = n ? dalloc(d, n * sizeof *v) : NULL;
+	ok = ok && (!n || v);
 	for (size_t i = 0; ok && i < n; i++) {
 		const json_t *s = json_array_get(sysctls, i);
 		size_t o2 = push(d, "sysctls[%zu]", i);
@@ -539,9 +546,9 @@ static bool decode_annotations(dec *d, const json_t *meta, pss_pod *out)
 	}
 	if (!kept)
 		return true;
-	pss_annotation *a = gh_arena_alloc(d->a, kept * sizeof *a);
+	pss_annotation *a = dalloc(d, kept * sizeof *a);
 	if (!a)
-		return gh_fail(d->err, "ServiceFailure", 500, "out of memory");
+		return false;
 	size_t i = 0;
 	json_object_keylen_foreach((json_t *)ann, k, klen, v) {
 		if (kept_annotation(k, klen))
