@@ -6,30 +6,66 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The path to the current field, kept as frames and only rendered for an error: the happy
+ * path stores two words per level. */
+typedef struct frame {
+	const char *name;
+	long index; /* -1: no [i] */
+	bool dot;   /* a '.' follows */
+} frame;
+
 typedef struct dec {
 	gh_arena *a;
 	gh_err *err;
-	size_t n;
-	char path[256];
+	size_t depth;
+	frame f[16];
+	char path[256]; /* rendered on error */
 } dec;
 
-static size_t push(dec *d, const char *fmt, ...) GH_PRINTF(2, 3);
-static size_t push(dec *d, const char *fmt, ...)
+static size_t push_frame(dec *d, const char *name, long index, bool dot)
 {
-	size_t old = d->n;
-	va_list ap;
-	va_start(ap, fmt);
-	int w = vsnprintf(d->path + d->n, sizeof d->path - d->n, fmt, ap);
-	va_end(ap);
-	if (w > 0)
-		d->n = d->n + (size_t)w < sizeof d->path ? d->n + (size_t)w : sizeof d->path - 1;
+	size_t old = d->depth;
+	if (d->depth < sizeof d->f / sizeof *d->f)
+		d->f[d->depth++] = (frame){ name, index, dot };
 	return old;
+}
+
+/* "name." */
+static size_t push(dec *d, const char *name)
+{
+	return push_frame(d, name, -1, true);
+}
+
+/* "name[i]" and, with dot, "name[i]." */
+static size_t push_idx(dec *d, const char *name, size_t i, bool dot)
+{
+	return push_frame(d, name, (long)i, dot);
+}
+
+/* "name" as is (a prefix such as "spec.template.", or a last segment). */
+static size_t push_raw(dec *d, const char *name)
+{
+	return push_frame(d, name, -1, false);
 }
 
 static void pop(dec *d, size_t old)
 {
-	d->n = old;
-	d->path[old] = '\0';
+	d->depth = old;
+}
+
+static const char *path(dec *d)
+{
+	gh_buf b = { 0 };
+	for (size_t i = 0; i < d->depth; i++) {
+		gh_buf_puts(&b, d->f[i].name);
+		if (d->f[i].index >= 0)
+			gh_buf_printf(&b, "[%ld]", d->f[i].index);
+		if (d->f[i].dot)
+			gh_buf_putc(&b, '.');
+	}
+	snprintf(d->path, sizeof d->path, "%s", b.p ? b.p : "");
+	gh_buf_free(&b);
+	return d->path;
 }
 
 static const char *json_kind(const json_t *v)
@@ -48,12 +84,12 @@ static const char *json_kind(const json_t *v)
 
 static bool bad_type(dec *d, const char *key, const char *want, const json_t *v)
 {
-	return gh_fail(d->err, "InvalidPod", 400, "%s%s: expected %s, got %s", d->path, key, want, json_kind(v));
+	return gh_fail(d->err, "InvalidPod", 400, "%s%s: expected %s, got %s", path(d), key, want, json_kind(v));
 }
 
 static bool too_many(dec *d, const char *key, size_t max)
 {
-	return gh_fail(d->err, "InvalidPod", 400, "%s%s: more than %zu entries", d->path, key, max);
+	return gh_fail(d->err, "InvalidPod", 400, "%s%s: more than %zu entries", path(d), key, max);
 }
 
 static void *dalloc(dec *d, size_t n)
@@ -108,7 +144,7 @@ static bool get_int(dec *d, const json_t *obj, const char *key, int64_t lo, int6
 		return bad_type(d, key, "an integer", v);
 	json_int_t x = json_integer_value(v);
 	if (x < lo || x > hi)
-		return gh_fail(d->err, "InvalidPod", 400, "%s%s: %lld is out of range", d->path, key, (long long)x);
+		return gh_fail(d->err, "InvalidPod", 400, "%s%s: %lld is out of range", path(d), key, (long long)x);
 	*out = (int64_t)x;
 	return true;
 }
@@ -172,7 +208,7 @@ static bool get_profile(dec *d, const json_t *sc, const char *key, pss_profile *
 	out->set = p != NULL;
 	if (!p)
 		return true;
-	size_t old = push(d, "%s.", key);
+	size_t old = push(d, key);
 	bool ok = get_str(d, p, "type", &out->type, NULL);
 	pop(d, old);
 	return ok;
@@ -186,7 +222,7 @@ static bool get_selinux(dec *d, const json_t *sc, pss_selinux *out)
 	out->set = o != NULL;
 	if (!o)
 		return true;
-	size_t old = push(d, "seLinuxOptions.");
+	size_t old = push(d, "seLinuxOptions");
 	bool ok = get_str(d, o, "type", &out->type, NULL) && get_str(d, o, "user", &out->user, NULL) &&
 		  get_str(d, o, "role", &out->role, NULL);
 	pop(d, old);
@@ -201,7 +237,7 @@ static bool get_host_process(dec *d, const json_t *sc, pss_tri *out)
 		return false;
 	if (!w)
 		return true;
-	size_t old = push(d, "windowsOptions.");
+	size_t old = push(d, "windowsOptions");
 	bool ok = get_tri(d, w, "hostProcess", out);
 	pop(d, old);
 	return ok;
@@ -226,14 +262,14 @@ static bool decode_container_sc(dec *d, const json_t *c, pss_sc *out)
 	if (!sc)
 		return true;
 	out->set = true;
-	size_t old = push(d, "securityContext.");
+	size_t old = push(d, "securityContext");
 	bool ok = get_tri(d, sc, "privileged", &out->privileged) &&
 		  get_tri(d, sc, "allowPrivilegeEscalation", &out->allow_privilege_escalation) &&
 		  get_str(d, sc, "procMount", &out->proc_mount, &out->proc_mount_set) && decode_sc_common(d, sc, out) &&
 		  get_obj(d, sc, "capabilities", &caps);
 	if (ok && caps) {
 		out->caps_set = true;
-		size_t o2 = push(d, "capabilities.");
+		size_t o2 = push(d, "capabilities");
 		ok = get_str_list(d, caps, "add", &out->cap_add, &out->ncap_add) &&
 		     get_str_list(d, caps, "drop", &out->cap_drop, &out->ncap_drop);
 		pop(d, o2);
@@ -253,7 +289,7 @@ static bool handler_hosts(dec *d, const json_t *h, gh_str *hosts, uint16_t *n)
 			return false;
 		if (!o)
 			continue;
-		size_t old = push(d, "%s.", kinds[k]);
+		size_t old = push(d, kinds[k]);
 		bool ok = get_str(d, o, "host", &host, NULL);
 		pop(d, old);
 		if (!ok)
@@ -278,7 +314,7 @@ static bool decode_probe_hosts(dec *d, const json_t *c, pss_container *out)
 			return false;
 		if (!p)
 			continue;
-		size_t old = push(d, "%s.", probes[i]);
+		size_t old = push(d, probes[i]);
 		bool ok = handler_hosts(d, p, hosts, &n);
 		pop(d, old);
 		if (!ok)
@@ -289,10 +325,10 @@ static bool decode_probe_hosts(dec *d, const json_t *c, pss_container *out)
 		return false;
 	for (size_t i = 0; lc && i < 2; i++) {
 		const json_t *h;
-		size_t old = push(d, "lifecycle.");
+		size_t old = push(d, "lifecycle");
 		bool ok = get_obj(d, lc, hooks[i], &h);
 		if (ok && h) {
-			push(d, "%s.", hooks[i]);
+			push(d, hooks[i]);
 			ok = handler_hosts(d, h, hosts, &n);
 		}
 		pop(d, old);
@@ -323,14 +359,14 @@ static bool decode_ports(dec *d, const json_t *c, pss_container *out)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		const json_t *p = json_array_get(ports, i);
-		size_t old = push(d, "ports[%zu]", i);
+		size_t old = push_idx(d, "ports", i, false);
 		bool ok = json_is_object(p) || bad_type(d, "", "an object", p);
 		pop(d, old);
 		if (!ok)
 			return false;
 		int64_t hp;
 		bool set;
-		old = push(d, "ports[%zu].", i);
+		old = push_idx(d, "ports", i, true);
 		ok = get_int(d, p, "hostPort", INT32_MIN, INT32_MAX, &hp, &set);
 		pop(d, old);
 		if (!ok)
@@ -362,44 +398,48 @@ static const char *const allowed_sources[] = {
 	"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim", "projected", "secret",
 };
 
-static bool source_set(dec *d, const json_t *v, const char *key, bool *set)
+static int source_index(const char *key, const char *const *table, size_t n)
 {
-	const json_t *o;
-	if (!get_obj(d, v, key, &o))
-		return false;
-	*set = o != NULL;
-	return true;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(key, table[i]) == 0)
+			return (int)i;
+	return -1;
 }
 
+/* One pass over the volume's members (a volume has two or three; looking up each of the
+ * thirty sources by name would cost ten times more). */
 static bool decode_volume(dec *d, const json_t *v, pss_volume *out)
 {
 	if (!json_is_object(v))
 		return bad_type(d, "", "an object", v);
-	*out = (pss_volume){ .restricted_type = "unknown" };
+	*out = (pss_volume){ 0 };
 	if (!get_str(d, v, "name", &out->name, NULL))
 		return false;
-	bool set, allowed = false;
-	for (size_t i = 0; i < sizeof allowed_sources / sizeof *allowed_sources; i++) {
-		if (!source_set(d, v, allowed_sources[i], &set))
-			return false;
-		allowed |= set;
-	}
-	const char *first = NULL;
-	for (size_t i = 0; i < sizeof restricted_sources / sizeof *restricted_sources; i++) {
-		if (!source_set(d, v, restricted_sources[i], &set))
-			return false;
-		if (set && !first)
-			first = restricted_sources[i];
-		if (set && i == 0)
-			out->host_path = true;
-	}
-	/* The API server defaults a volume with no source to emptyDir; a source gatehouse does
-	 * not know (any other member) is "unknown", as upstream names one it does not list. */
-	bool other = false;
+	const size_t nallowed = sizeof allowed_sources / sizeof *allowed_sources;
+	const size_t nrestricted = sizeof restricted_sources / sizeof *restricted_sources;
+	bool allowed = false, other = false;
+	int first = -1;
 	const char *k;
 	json_t *val;
-	json_object_foreach((json_t *)v, k, val) other |= strcmp(k, "name") != 0 && !json_is_null(val);
-	out->restricted_type = allowed || !other ? NULL : first ? first : "unknown";
+	json_object_foreach((json_t *)v, k, val) {
+		if (json_is_null(val) || strcmp(k, "name") == 0)
+			continue;
+		int ai = source_index(k, allowed_sources, nallowed);
+		int ri = ai < 0 ? source_index(k, restricted_sources, nrestricted) : -1;
+		if ((ai >= 0 || ri >= 0) && !json_is_object(val))
+			return bad_type(d, k, "an object", val);
+		allowed |= ai >= 0;
+		other |= ai < 0 && ri < 0;
+		if (ri >= 0 && (first < 0 || ri < first))
+			first = ri;
+	}
+	out->host_path = first == 0;
+	/* The API server defaults a volume with no source to emptyDir; a source gatehouse does
+	 * not know (any other member) is "unknown", as upstream names one it does not list. */
+	if (allowed || (first < 0 && !other))
+		out->restricted_type = NULL;
+	else
+		out->restricted_type = first >= 0 ? restricted_sources[first] : "unknown";
 	return true;
 }
 
@@ -415,7 +455,7 @@ static bool decode_volumes(dec *d, const json_t *spec, pss_pod *out)
 	if (!v)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		size_t old = push(d, "volumes[%zu].", i);
+		size_t old = push_idx(d, "volumes", i, true);
 		bool ok = decode_volume(d, json_array_get(vols, i), &v[i]);
 		pop(d, old);
 		if (!ok)
@@ -437,7 +477,7 @@ static bool decode_containers(dec *d, const json_t *spec, pss_pod *out)
 		total += json_array_size(lists[k]);
 	}
 	if (total > PSS_MAX_CONTAINERS)
-		return gh_fail(d->err, "InvalidPod", 400, "%scontainers: more than %d containers in all", d->path,
+		return gh_fail(d->err, "InvalidPod", 400, "%scontainers: more than %d containers in all", path(d),
 			       PSS_MAX_CONTAINERS);
 	if (!total)
 		return true;
@@ -447,7 +487,7 @@ static bool decode_containers(dec *d, const json_t *spec, pss_pod *out)
 	size_t j = 0;
 	for (size_t k = 0; k < 3; k++) {
 		for (size_t i = 0; i < json_array_size(lists[k]); i++) {
-			size_t old = push(d, "%s[%zu].", keys[k], i);
+			size_t old = push_idx(d, keys[k], i, true);
 			bool ok = decode_container(d, json_array_get(lists[k], i), (uint8_t)k, &c[j++]);
 			pop(d, old);
 			if (!ok)
@@ -469,17 +509,17 @@ static bool decode_pod_sc(dec *d, const json_t *spec, pss_pod *out)
 	if (!sc)
 		return true;
 	out->sc.set = true;
-	size_t old = push(d, "securityContext.");
+	size_t old = push(d, "securityContext");
 	bool ok = decode_sc_common(d, sc, &out->sc) && get_arr(d, sc, "sysctls", PSS_MAX_SYSCTLS, &sysctls);
 	size_t n = ok ? json_array_size(sysctls) : 0;
 	gh_str *v = n ? dalloc(d, n * sizeof *v) : NULL;
 	ok = ok && (!n || v);
 	for (size_t i = 0; ok && i < n; i++) {
 		const json_t *s = json_array_get(sysctls, i);
-		size_t o2 = push(d, "sysctls[%zu]", i);
+		size_t o2 = push_idx(d, "sysctls", i, false);
 		ok = json_is_object(s) || bad_type(d, "", "an object", s);
 		pop(d, o2);
-		o2 = push(d, "sysctls[%zu].", i);
+		o2 = push_idx(d, "sysctls", i, true);
 		ok = ok && get_str(d, s, "name", &v[i], NULL);
 		pop(d, o2);
 	}
@@ -494,13 +534,13 @@ static bool decode_spec(dec *d, const json_t *spec, pss_pod *out)
 	pss_tri hn, hp, hi;
 	const json_t *os;
 	gh_str os_name;
-	size_t old = push(d, "spec.");
+	size_t old = push(d, "spec");
 	bool ok = get_tri(d, spec, "hostNetwork", &hn) && get_tri(d, spec, "hostPID", &hp) &&
 		  get_tri(d, spec, "hostIPC", &hi) && get_tri(d, spec, "hostUsers", &out->host_users) &&
 		  get_str(d, spec, "runtimeClassName", &out->runtime_class, &out->runtime_class_set) &&
 		  get_obj(d, spec, "os", &os);
 	if (ok && os) {
-		size_t o2 = push(d, "os.");
+		size_t o2 = push(d, "os");
 		ok = get_str(d, os, "name", &os_name, NULL);
 		pop(d, o2);
 		out->windows = ok && gh_str_eq_c(os_name, "windows");
@@ -537,10 +577,8 @@ static bool decode_annotations(dec *d, const json_t *meta, pss_pod *out)
 	json_t *v;
 	json_object_keylen_foreach((json_t *)ann, k, klen, v) {
 		if (!json_is_string(v)) {
-			size_t old = push(d, "annotations[%.*s]", (int)(klen > 100 ? 100 : klen), k);
-			bad_type(d, "", "a string", v);
-			pop(d, old);
-			return false;
+			return gh_fail(d->err, "InvalidPod", 400, "%sannotations[%.*s]: expected a string, got %s", path(d),
+				       (int)(klen > 100 ? 100 : klen), k, json_kind(v));
 		}
 		kept += kept_annotation(k, klen);
 	}
@@ -569,7 +607,7 @@ static bool decode_owner(dec *d, const json_t *meta, pss_pod *out)
 		const json_t *o = json_array_get(owners, i);
 		pss_tri ctl;
 		gh_str uid;
-		size_t old = push(d, "ownerReferences[%zu].", i);
+		size_t old = push_idx(d, "ownerReferences", i, true);
 		bool ok = (json_is_object(o) || bad_type(d, "", "an object", o)) && get_tri(d, o, "controller", &ctl) &&
 			  get_str(d, o, "uid", &uid, NULL);
 		pop(d, old);
@@ -589,14 +627,14 @@ bool pss_pod_decode(const json_t *metadata, const json_t *spec, const char *wher
 	if (!d.err)
 		d.err = &local;
 	*out = (pss_pod){ .host_users = PSS_UNSET };
-	push(&d, "%s", where ? where : "");
+	push_raw(&d, where ? where : "");
 	if (metadata && !json_is_null(metadata)) {
-		size_t old = push(&d, "metadata");
+		size_t old = push_raw(&d, "metadata");
 		bool ok = json_is_object(metadata) || bad_type(&d, "", "an object", metadata);
 		pop(&d, old);
 		if (!ok)
 			return false;
-		old = push(&d, "metadata.");
+		old = push(&d, "metadata");
 		ok = get_str(&d, metadata, "name", &out->name, NULL) && decode_annotations(&d, metadata, out) &&
 		     decode_owner(&d, metadata, out);
 		pop(&d, old);
@@ -604,11 +642,11 @@ bool pss_pod_decode(const json_t *metadata, const json_t *spec, const char *wher
 			return false;
 	}
 	if (!spec || !json_is_object(spec)) {
-		size_t old = push(&d, "spec");
+		size_t old = push_raw(&d, "spec");
 		if (spec)
 			bad_type(&d, "", "an object", spec);
 		else
-			gh_fail(d.err, "InvalidPod", 400, "%s: required", d.path);
+			gh_fail(d.err, "InvalidPod", 400, "%s: required", path(&d));
 		pop(&d, old);
 		return false;
 	}
