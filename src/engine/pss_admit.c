@@ -13,11 +13,16 @@
 #include "engine/engine_internal.h"
 #include "store/cluster_store.h"
 
-static bool read_config(const char *path, gh_buf *b, gh_err *err)
+/* One configuration file: its text parsed; errors name the file (gh_file_read already
+ * does for a read error). */
+static bool load_file(const char *path, pss_config **out, char **inner, gh_err *err)
 {
-	if (!gh_file_read(path, PSS_CONFIG_MAX_BYTES, b, err))
-		return gh_fail_wrap(err, "Pod Security configuration");
-	return true;
+	gh_buf b = { 0 };
+	bool ok = gh_file_read(path, PSS_CONFIG_MAX_BYTES, &b, err);
+	if (ok && !pss_config_parse(gh_buf_str(&b), out, inner, err))
+		ok = gh_fail_wrap(err, "%s", path);
+	gh_buf_free(&b);
+	return ok;
 }
 
 bool engine_pss_load(const char *path, pss_config **out, gh_err *err)
@@ -27,36 +32,27 @@ bool engine_pss_load(const char *path, pss_config **out, gh_err *err)
 		*out = pss_config_default();
 		return *out ? true : gh_fail(err, "ServiceFailure", 500, "out of memory");
 	}
-	gh_buf b = { 0 };
 	char *inner = NULL;
-	bool ok = read_config(path, &b, err) && pss_config_parse(gh_buf_str(&b), out, &inner, err);
-	if (!ok)
-		gh_fail_wrap(err, "%s", path);
-	if (ok && inner) {
-		/* An AdmissionConfiguration naming the plugin's file: relative to its own folder. */
-		char *dir = strdup(path), *full = NULL;
-		if (dir && inner[0] != '/' && asprintf(&full, "%s/%s", dirname(dir), inner) < 0)
-			full = NULL;
-		const char *p = inner[0] == '/' ? inner : full;
-		gh_buf_reset(&b);
-		char *again = NULL;
-		ok = p && read_config(p, &b, err) && pss_config_parse(gh_buf_str(&b), out, &again, err);
-		if (ok && again)
-			ok = gh_fail(err, "InvalidConfiguration", 400, "%s: the plugin's file is itself an AdmissionConfiguration", p);
-		if (!ok && p)
-			gh_fail_wrap(err, "%s", p);
-		else if (!p)
-			ok = gh_fail(err, "ServiceFailure", 500, "out of memory");
-		free(again);
-		free(full);
-		free(dir);
-		if (!ok) {
-			pss_config_free(*out);
-			*out = NULL;
-		}
+	if (!load_file(path, out, &inner, err))
+		return false;
+	if (!inner)
+		return true;
+	/* An AdmissionConfiguration naming the plugin's file: relative to its own folder. */
+	char *dir = strdup(path), *full = NULL, *again = NULL;
+	if (dir && inner[0] != '/' && asprintf(&full, "%s/%s", dirname(dir), inner) < 0)
+		full = NULL;
+	const char *p = inner[0] == '/' ? inner : full;
+	bool ok = p ? load_file(p, out, &again, err) : gh_fail(err, "ServiceFailure", 500, "out of memory");
+	if (ok && again)
+		ok = gh_fail(err, "InvalidConfiguration", 400, "%s: the plugin's file is itself an AdmissionConfiguration", p);
+	if (!ok) {
+		pss_config_free(*out);
+		*out = NULL;
 	}
+	free(again);
+	free(full);
+	free(dir);
 	free(inner);
-	gh_buf_free(&b);
 	return ok;
 }
 
