@@ -587,7 +587,9 @@ static void validate_namespace(const pss_config *cfg, const pss_request *r, gh_a
 	if (pol.enforce.minor == old_pol.enforce.minor &&
 	    pss_level_compare(pol.enforce.level, old_pol.enforce.level) < 1)
 		return;
-	if (pss_config_exempt_namespace(cfg, r->namespace)) {
+	/* A namespace's own request names it in `namespace` (kube-apiserver sets it to the
+	 * name for namespaces/NAME); fall back to the name when a caller leaves it empty. */
+	if (pss_config_exempt_namespace(cfg, r->namespace.n ? r->namespace : r->name)) {
 		allow_exempt(out, "namespace");
 		return;
 	}
