@@ -1,5 +1,5 @@
-"""Pod Security: AdmissionReviews to a running sandbox's /validate (enforce=restricted by
-default from --pss-config, one exempt user), and `gatehouse pss check` over manifests."""
+"""Pod Security: AdmissionReviews to a running sandbox's /validate (enforce and warn
+restricted by default from --pss-config, one exempt user), and `gatehouse pss check` over manifests."""
 import json
 import os
 import subprocess
@@ -11,6 +11,7 @@ CONFIG = """apiVersion: pod-security.admission.config.k8s.io/v1
 kind: PodSecurityConfiguration
 defaults:
   enforce: restricted
+  warn: restricted
 exemptions:
   usernames: [ci-bot]
 """

@@ -252,6 +252,16 @@ TEST(pss_labels_to_policy)
 	CHECK(p.warn.level == PSS_BASELINE && p.warn.minor == 20);
 	json_decref(l);
 
+	/* Only a valid enforce label carries warn along; defaults do not. */
+	l = json_pack("{s:s}", "pod-security.kubernetes.io/enforce", "foo");
+	pss_policy_from_labels(l, &defaults, &p, &errs);
+	CHECK(p.enforce.level == PSS_RESTRICTED && p.warn.level == PSS_PRIVILEGED && errs.n == 1);
+	json_decref(l);
+	pss_policy strict = defaults;
+	strict.enforce.level = PSS_RESTRICTED;
+	pss_policy_from_labels(NULL, &strict, &p, &errs);
+	CHECK(p.enforce.level == PSS_RESTRICTED && p.warn.level == PSS_PRIVILEGED);
+
 	/* Invalid values: enforce fails closed, audit and warn fail open, versions read latest. */
 	l = json_pack("{s:s, s:s, s:s, s:s}", "pod-security.kubernetes.io/enforce", "strict",
 		      "pod-security.kubernetes.io/audit", "loud", "pod-security.kubernetes.io/warn", "x",
@@ -449,7 +459,7 @@ TEST(pss_admit_exemptions_and_controllers)
 	pss_config *cfg = NULL;
 	gh_err e = { 0 };
 	REQUIRE(pss_config_parse(GH_STR("apiVersion: pod-security.admission.config.k8s.io/v1\n"
-					"kind: PodSecurityConfiguration\ndefaults: {enforce: restricted}\n"
+					"kind: PodSecurityConfiguration\ndefaults: {enforce: restricted, warn: restricted}\n"
 					"exemptions: {usernames: [bot], namespaces: [kube-system], runtimeClasses: [kata]}\n"),
 				&cfg, NULL, &e));
 	gh_arena a;
@@ -469,7 +479,7 @@ TEST(pss_admit_exemptions_and_controllers)
 	CHECK(r.allowed);
 	CHECK_STR_EQ(audit_value(&r, "exempt"), "runtimeClass");
 
-	/* Controllers warn (enforce copied into warn) and are never refused. */
+	/* Controllers are warned about (warn, never enforce) and never refused. */
 	c.group = "batch";
 	c.resource = "cronjobs";
 	c.object = "{\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"hostPID\":true,"
@@ -600,4 +610,54 @@ TEST(pss_decoder_rejects_hostile_input)
 	CHECK_STR_EQ(detail_of("{\"metadata\":null,\"spec\":{\"hostPID\":null,\"containers\":null,\"securityContext\":null}}",
 			       PSS_BASELINE, LATEST),
 		     "");
+}
+
+/* Upstream's TestPolicyToEvaluate table (api/helpers_test.go), privileged defaults. */
+TEST(pss_policy_to_evaluate_upstream_cases)
+{
+	static const struct {
+		const char *labels; /* JSON, keys without the prefix */
+		const char *enforce, *warn, *audit;
+		size_t nerrs;
+	} cases[] = {
+		{ "{\"enforce\":\"baseline\"}", "baseline:latest", "baseline:latest", "privileged:latest", 0 },
+		{ "{\"warn\":\"restricted\"}", "privileged:latest", "restricted:latest", "privileged:latest", 0 },
+		{ "{\"audit\":\"baseline\"}", "privileged:latest", "privileged:latest", "baseline:latest", 0 },
+		{ "{\"enforce\":\"baseline\",\"warn\":\"restricted\"}", "baseline:latest", "restricted:latest",
+		  "privileged:latest", 0 },
+		{ "{\"enforce\":\"baseline\",\"enforce-version\":\"v1.22\"}", "baseline:v1.22", "baseline:v1.22",
+		  "privileged:latest", 0 },
+		{ "{\"enforce\":\"baseline\",\"enforce-version\":\"v1.22\",\"warn-version\":\"latest\"}", "baseline:v1.22",
+		  "baseline:latest", "privileged:latest", 0 },
+		{ "{\"enforce\":\"baseline\",\"warn-version\":\"v1.23\"}", "baseline:latest", "baseline:v1.23",
+		  "privileged:latest", 0 },
+		{ "{\"enforce\":\"baseline\",\"enforce-version\":\"v1.20\",\"warn\":\"restricted\",\"warn-version\":\"v1.21\","
+		  "\"audit\":\"restricted\",\"audit-version\":\"v1.22\"}",
+		  "baseline:v1.20", "restricted:v1.21", "restricted:v1.22", 0 },
+		{ "{\"enforce\":\"baseline\",\"warn\":\"privileged\"}", "baseline:latest", "privileged:latest",
+		  "privileged:latest", 0 },
+		{ "{\"enforce\":\"baseline\",\"warn\":\"foo\"}", "baseline:latest", "privileged:latest", "privileged:latest", 1 },
+		{ "{\"enforce\":\"foo\"}", "restricted:latest", "privileged:latest", "privileged:latest", 1 },
+	};
+	pss_policy defaults = { { PSS_PRIVILEGED, PSS_LATEST }, { PSS_PRIVILEGED, PSS_LATEST }, { PSS_PRIVILEGED, PSS_LATEST } };
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		json_t *in = json_loads(cases[i].labels, 0, NULL), *labels = json_pack("{s:s}", "other-label", "foo-bar");
+		const char *k;
+		json_t *v;
+		json_object_foreach(in, k, v) {
+			char key[96];
+			snprintf(key, sizeof key, "pod-security.kubernetes.io/%s", k);
+			json_object_set(labels, key, v);
+		}
+		pss_policy p;
+		pss_label_errors errs;
+		pss_policy_from_labels(labels, &defaults, &p, &errs);
+		char e[PSS_LV_MAX], w[PSS_LV_MAX], a[PSS_LV_MAX];
+		CHECK_STR_EQ(pss_lv_format(p.enforce, e, sizeof e), cases[i].enforce);
+		CHECK_STR_EQ(pss_lv_format(p.warn, w, sizeof w), cases[i].warn);
+		CHECK_STR_EQ(pss_lv_format(p.audit, a, sizeof a), cases[i].audit);
+		CHECK_INT_EQ(errs.n, cases[i].nerrs);
+		json_decref(in);
+		json_decref(labels);
+	}
 }

@@ -26,14 +26,17 @@ static void add_error(pss_label_errors *errs, const char *key, gh_str value, con
 		errs->v[errs->n++] = (pss_label_error){ key, value, detail };
 }
 
-static void parse_level(const json_t *labels, const char *key, pss_level *out, pss_level on_error,
+/* Returns whether the label is present and valid. */
+static bool parse_level(const json_t *labels, const char *key, pss_level *out, pss_level on_error,
 			pss_label_errors *errs, bool *present)
 {
 	gh_str v = label(labels, key, present);
 	if (*present && !pss_level_parse(v, out)) {
 		*out = on_error;
 		add_error(errs, key, v, LEVEL_DETAIL);
+		return false;
 	}
+	return *present;
 }
 
 static void parse_version(const json_t *labels, const char *key, int64_t *out, pss_label_errors *errs, bool *present)
@@ -50,13 +53,16 @@ void pss_policy_from_labels(const json_t *labels, const pss_policy *defaults, ps
 	*out = *defaults;
 	errs->n = 0;
 	bool present, warn_set, warn_version_set;
-	parse_level(labels, PSS_LABEL_PREFIX "enforce", &out->enforce.level, PSS_RESTRICTED, errs, &present);
+	bool enforce_set = parse_level(labels, PSS_LABEL_PREFIX "enforce", &out->enforce.level, PSS_RESTRICTED, errs,
+				       &present);
 	parse_version(labels, PSS_LABEL_PREFIX "enforce-version", &out->enforce.minor, errs, &present);
 	parse_level(labels, PSS_LABEL_PREFIX "audit", &out->audit.level, PSS_PRIVILEGED, errs, &present);
 	parse_version(labels, PSS_LABEL_PREFIX "audit-version", &out->audit.minor, errs, &present);
 	parse_level(labels, PSS_LABEL_PREFIX "warn", &out->warn.level, PSS_PRIVILEGED, errs, &warn_set);
 	parse_version(labels, PSS_LABEL_PREFIX "warn-version", &out->warn.minor, errs, &warn_version_set);
-	if (!warn_set && pss_level_compare(out->enforce.level, out->warn.level) > 0) {
+	/* Upstream (kubernetes#113491): a valid enforce label stricter than warn, with no warn
+	 * label, sets warn too; an invalid one (read as restricted) does not. */
+	if (enforce_set && !warn_set && pss_level_compare(out->enforce.level, out->warn.level) > 0) {
 		out->warn.level = out->enforce.level;
 		if (!warn_version_set)
 			out->warn.minor = out->enforce.minor;

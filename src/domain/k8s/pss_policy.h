@@ -7,9 +7,10 @@
  * for enforce and privileged for audit and warn (fail closed, fail open); an invalid
  * version reads as latest. Each invalid label is a field error
  * `metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "x": must be one of
- * privileged, baseline, restricted`. When no warn label is set and enforce is stricter than
- * warn, warn takes enforce's level (and its version, unless warn-version is set), so a user
- * sees what enforce would refuse in places enforce does not apply (pod controllers).
+ * privileged, baseline, restricted`. When a valid enforce label is stricter than warn and no
+ * warn label is set, warn takes enforce's level (and its version, unless warn-version is
+ * set), so a user sees what enforce would refuse where enforce does not apply (pod
+ * controllers).
  *
  * Configuration: a PodSecurityConfiguration (pod-security.admission.config.k8s.io/v1 or
  * v1beta1), alone or inside an AdmissionConfiguration (apiserver.config.k8s.io/v1) as the
