@@ -661,3 +661,31 @@ TEST(pss_policy_to_evaluate_upstream_cases)
 		json_decref(labels);
 	}
 }
+
+/* Upstream's TestRestrictedVolumes: every allowed source passes, every restricted source is
+ * named in upstream's order. A volume with no source at all is defaulted to emptyDir by the
+ * API server before admission, so "unknown" is a source gatehouse does not know. */
+TEST(pss_restricted_volumes_upstream_case)
+{
+	static const char *const allowed[] = { "emptyDir", "secret", "persistentVolumeClaim", "downwardAPI", "configMap",
+					       "projected", "csi", "ephemeral", "image" };
+	static const char *const restricted[] = { "hostPath", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo",
+						  "nfs", "iscsi", "glusterfs", "rbd", "flexVolume", "cinder", "cephfs",
+						  "flocker", "fc", "azureFile", "vsphereVolume", "quobyte", "azureDisk",
+						  "photonPersistentDisk", "portworxVolume", "scaleIO", "storageos" };
+	gh_buf b = { 0 };
+	gh_buf_puts(&b, "{\"spec\":{\"volumes\":[");
+	for (size_t i = 0; i < 9; i++)
+		gh_buf_printf(&b, "{\"name\":\"a%zu\",\"%s\":{}},", i + 1, allowed[i]);
+	for (size_t i = 0; i < 21; i++)
+		gh_buf_printf(&b, "{\"name\":\"b%zu\",\"%s\":{}},", i + 1, restricted[i]);
+	gh_buf_puts(&b, "{\"name\":\"c1\",\"somethingNew\":{}},{\"name\":\"d1\"}]}}");
+	CHECK_STR_EQ(detail_of(b.p, PSS_RESTRICTED, LATEST) + strlen("restricted volume types ("),
+		     "volumes \"b1\", \"b2\", \"b3\", \"b4\", \"b5\", \"b6\", \"b7\", \"b8\", \"b9\", \"b10\", \"b11\", \"b12\", "
+		     "\"b13\", \"b14\", \"b15\", \"b16\", \"b17\", \"b18\", \"b19\", \"b20\", \"b21\", \"c1\" use restricted volume "
+		     "types \"awsElasticBlockStore\", \"azureDisk\", \"azureFile\", \"cephfs\", \"cinder\", \"fc\", \"flexVolume\", "
+		     "\"flocker\", \"gcePersistentDisk\", \"gitRepo\", \"glusterfs\", \"hostPath\", \"iscsi\", \"nfs\", "
+		     "\"photonPersistentDisk\", \"portworxVolume\", \"quobyte\", \"rbd\", \"scaleIO\", \"storageos\", \"unknown\", "
+		     "\"vsphereVolume\")");
+	gh_buf_free(&b);
+}
