@@ -15,8 +15,12 @@
 #include "engine/pss_admit.h"
 #include "http/server.h"
 
-/* An object and old object each up to 1.5 MiB, as etcd stores them, plus the envelope. */
-#define ADMISSION_MAX_BODY ((size_t)4 << 20)
+/* An object and old object each up to 1.5 MiB, as etcd stores them, plus the envelope.
+ * The listener takes a little more (ADMISSION_LISTENER_MAX_BODY) so that a review just past
+ * the limit is answered with a Status saying so, and only a far larger body is cut off
+ * with 413. */
+#define ADMISSION_MAX_BODY (((size_t)7 << 20) / 2)
+#define ADMISSION_LISTENER_MAX_BODY ((size_t)4 << 20)
 
 /* Decodes an AdmissionReview body into the request (views into *doc, which the caller
  * frees even on failure). False with the problem in `problem`. */

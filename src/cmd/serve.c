@@ -220,7 +220,7 @@ int cmd_serve(int argc, char **argv)
 	atomic_store(&router.engine, e);
 	hc.bind_addr = wh_host;
 	hc.port = (uint16_t)wh_port;
-	hc.max_body_bytes = ADMISSION_MAX_BODY; /* AdmissionReviews carry two objects */
+	hc.max_body_bytes = ADMISSION_LISTENER_MAX_BODY; /* AdmissionReviews carry two objects */
 	gh_http_server *wh = http_server_start(&hc, router_webhook, &router, &err);
 	if (!wh) {
 		fprintf(stderr, "serve: webhook listener on %s: %s\n", listen_wh, err.msg);
