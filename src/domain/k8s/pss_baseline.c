@@ -457,11 +457,8 @@ static bool host_process(const pss_container *c, const void *arg)
 
 const char *pss_chk_windows_host_process(const pss_pod *p, int64_t v, gh_buf *d)
 {
-	bool pod = p->sc.host_process == 1;
-	size_t n = pss_count_where(p, host_process, NULL);
-	if (!pod && !n)
-		return NULL;
-	pss_put_setters(d, pod, p, n, host_process, NULL);
-	gh_buf_puts(d, " must not set securityContext.windowsOptions.hostProcess=true");
-	return "hostProcess";
+	return pss_put_failing_setters(d, p->sc.host_process == 1, p, host_process,
+				       " must not set securityContext.windowsOptions.hostProcess=true")
+		       ? "hostProcess"
+		       : NULL;
 }

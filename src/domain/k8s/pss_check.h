@@ -31,6 +31,9 @@ void pss_put_containers(gh_buf *b, const pss_pod *p, size_t n, pss_cpred f, cons
 bool pss_put_failing(gh_buf *d, const pss_pod *p, pss_cpred f, const char *tail);
 /* "pod", `containers "a"`, or both joined with " and ": the setters of a bad value. */
 void pss_put_setters(gh_buf *b, bool pod, const pss_pod *p, size_t n, pss_cpred f, const void *arg);
+/* The setters (the pod when pod_bad, the containers f selects) followed by tail; false when
+ * there are none. */
+bool pss_put_failing_setters(gh_buf *d, bool pod_bad, const pss_pod *p, pss_cpred f, const char *tail);
 
 /* Shared by a baseline check and its restricted successor. */
 typedef struct pss_cap_rule {

@@ -46,3 +46,13 @@ void pss_put_setters(gh_buf *b, bool pod, const pss_pod *p, size_t n, pss_cpred 
 	if (n)
 		pss_put_containers(b, p, n, f, arg);
 }
+
+bool pss_put_failing_setters(gh_buf *d, bool pod_bad, const pss_pod *p, pss_cpred f, const char *tail)
+{
+	size_t n = pss_count_where(p, f, NULL);
+	if (!pod_bad && !n)
+		return false;
+	pss_put_setters(d, pod_bad, p, n, f, NULL);
+	gh_buf_puts(d, tail);
+	return true;
+}

@@ -95,12 +95,8 @@ const char *pss_chk_run_as_non_root(const pss_pod *p, int64_t v, gh_buf *d)
 	if (pss_user_namespaced(p, v))
 		return NULL;
 	bool pod_false = p->sc.run_as_non_root == 0, pod_true = p->sc.run_as_non_root == 1;
-	size_t explicit_bad = pss_count_where(p, non_root_false, NULL);
-	if (pod_false || explicit_bad) {
-		pss_put_setters(d, pod_false, p, explicit_bad, non_root_false, NULL);
-		gh_buf_puts(d, " must not set securityContext.runAsNonRoot=false");
+	if (pss_put_failing_setters(d, pod_false, p, non_root_false, " must not set securityContext.runAsNonRoot=false"))
 		return "runAsNonRoot != true";
-	}
 	size_t implicit_bad = pod_true ? 0 : pss_count_where(p, non_root_unset, NULL);
 	if (!implicit_bad)
 		return NULL;
@@ -120,12 +116,7 @@ const char *pss_chk_run_as_user(const pss_pod *p, int64_t v, gh_buf *d)
 	if (pss_user_namespaced(p, v))
 		return NULL;
 	bool pod = p->sc.run_as_user_set && p->sc.run_as_user == 0;
-	size_t n = pss_count_where(p, runs_as_root, NULL);
-	if (!pod && !n)
-		return NULL;
-	pss_put_setters(d, pod, p, n, runs_as_root, NULL);
-	gh_buf_puts(d, " must not set runAsUser=0");
-	return "runAsUser=0";
+	return pss_put_failing_setters(d, pod, p, runs_as_root, " must not set runAsUser=0") ? "runAsUser=0" : NULL;
 }
 
 const char *pss_chk_seccomp_restricted(const pss_pod *p, int64_t v, gh_buf *d)
