@@ -32,6 +32,7 @@ static void usage(FILE *f)
 		"  --level LEVEL         check only this level (baseline or restricted); exit 1 if any\n"
 		"                        workload fails it. Without --level both levels are listed and the\n"
 		"                        exit status says whether any workload fails its namespace's enforce\n"
+		"                        (a Namespace with invalid pod-security labels fails either way)\n"
 		"  --version V           the policy version to check at (v1.0 .. v1.37 or latest; default latest)\n"
 		"  --pss-config FILE     a PodSecurityConfiguration (or AdmissionConfiguration) for the\n"
 		"                        defaults of unlabelled namespaces and the exemptions\n"
@@ -290,8 +291,12 @@ static void print_table(const check_args *x, const plan *p)
 		}
 		if (ns->rejected)
 			printf("; %zu rejected by the current enforce", ns->rejected);
-		if (ns->errs.n)
-			printf("; invalid labels (%zu)", ns->errs.n);
+		if (ns->errs.n) {
+			gh_buf b = { 0 };
+			pss_label_errors_format(&b, &ns->errs);
+			printf("; invalid labels: %s", b.p ? b.p : "");
+			gh_buf_free(&b);
+		}
 		printf("\n");
 	}
 }
@@ -385,7 +390,8 @@ static int check(int argc, char **argv)
 			for (int l = 0; l < 2; l++)
 				if (x.have_level && level_selected(&x, l) && p.ns[n].failing[l])
 					rc = 1;
-			if (!x.have_level && p.ns[n].rejected)
+			/* Invalid labels fail too: the namespace itself would be refused. */
+			if ((!x.have_level && p.ns[n].rejected) || p.ns[n].errs.n)
 				rc = 1;
 		}
 	}
