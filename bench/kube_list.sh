@@ -41,5 +41,5 @@ if n != 100:
 PY
 url="$GATEHOUSE_KUBE_URL/api/v1/namespaces/bench/configmaps"
 printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$token" >"$dir/list.lua"
-echo "== 5. Kubernetes API: authenticated list of 100 ConfigMaps over HTTPS, wrk -t2 -c16 -d${secs}s --latency"
+echo "== 6. Kubernetes API: authenticated list of 100 ConfigMaps over HTTPS, wrk -t2 -c16 -d${secs}s --latency"
 wrk -t2 -c16 -d"${secs}s" --latency -s "$dir/list.lua" "$url" | grep -E "Requests/sec|Transfer/sec|  50%|  99%|Non-2xx|Socket errors"

@@ -5,14 +5,15 @@
 #      SubjectAccessReview over HTTPS
 #   4. RBAC decisions with 1k..1M bindings, indexed vs linear scan (bench_rbac)
 #   3. STS GetCallerIdentity: gatehouse vs moto_server in the same run (signed POST, wrk)
-#   5. the Kubernetes API: authenticated 100-object lists over HTTPS (bench/kube_list.sh)
+#   6. the Kubernetes API: authenticated 100-object lists over HTTPS (bench/kube_list.sh)
+#   5. Pod Security: checks per pod in process (bench_pss), AdmissionReview to /validate (wrk)
 # Usage: bash bench/run.sh [seconds per wrk run, default 10]. BUILD picks the build folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 BUILD=${BUILD:-build}
 BIN=./$BUILD/gatehouse
-make -s -j2 BUILD="$BUILD" "$BUILD/gatehouse" "$BUILD/bench_token" "$BUILD/bench_rbac" >/dev/null
+make -s -j2 BUILD="$BUILD" "$BUILD/gatehouse" "$BUILD/bench_token" "$BUILD/bench_rbac" "$BUILD/bench_pss" >/dev/null
 dir=$(mktemp -d)
 pids=()
 cleanup() {
@@ -58,13 +59,18 @@ done
 
 # SubjectAccessReview: a user allowed through a RoleBinding among the default policy.
 sar_body='{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"jane","groups":["system:authenticated"],"resourceAttributes":{"namespace":"default","verb":"get","resource":"pods"}}}'
-printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' "'$sar_body'" >"$dir/sar.lua"
-sar_url="$(envof "$dir/tls" GATEHOUSE_WEBHOOK_URL)/authorize"
-curl -sf --cacert "$dir/tls/ca.pem" -X POST --data "$sar_body" "$sar_url" | grep -q '"allowed"' ||
-  { echo "SubjectAccessReview did not answer"; exit 1; }
-echo
-echo "== 2c. SubjectAccessReview over HTTPS, wrk -t2 -c64 -d${secs}s --latency"
-wrk -t2 -c64 -d"${secs}s" --latency -s "$dir/sar.lua" "$sar_url" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors"
+# wrk POSTing one JSON review, after one curl proving the answer: $1 state dir, $2 path,
+# $3 body, $4 what the answer must contain, $5 title.
+review_wrk() {
+  local url
+  url="$(envof "$1" GATEHOUSE_WEBHOOK_URL)$2"
+  printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' "'$3'" >"$1.review.lua"
+  curl -sf --cacert "$1/ca.pem" -X POST --data "$3" "$url" | grep -q "$4" || { echo "$5: no $4"; exit 1; }
+  echo
+  echo "== $5 over HTTPS, wrk -t2 -c64 -d${secs}s --latency"
+  wrk -t2 -c64 -d"${secs}s" --latency -s "$1.review.lua" "$url" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors"
+}
+review_wrk "$dir/tls" /authorize "$sar_body" '"allowed"' "2c. SubjectAccessReview"
 
 echo
 echo "== 3. STS GetCallerIdentity (signed POST, as the aws CLI sends it), gatehouse vs moto_server, wrk -t2 -c64 -d${secs}s"
@@ -116,6 +122,21 @@ printf "gatehouse (plain HTTP): %10.0f req/s\nmoto_server:            %10.0f req
 echo
 echo "== 4. RBAC decision latency and memory per binding (bench_rbac)"
 "./$BUILD/bench_rbac"
+
+echo
+echo "== 5. Pod Security: ns per pod, decoding apart from the checks (bench_pss, one core)"
+"./$BUILD/bench_pss"
+
+# AdmissionReview for a restricted-compliant pod CREATE, enforce=restricted from --pss-config.
+cat >"$dir/pss.yaml" <<'YAML'
+apiVersion: pod-security.admission.config.k8s.io/v1
+kind: PodSecurityConfiguration
+defaults: {enforce: restricted}
+YAML
+start_gatehouse "$dir/pss" --pss-config "$dir/pss.yaml"
+pod='{"metadata":{"name":"web"},"spec":{"securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"web","image":"nginx","ports":[{"containerPort":8080}],"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}},{"name":"sidecar","image":"envoy","securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}'
+review='{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},"name":"web","namespace":"shop","operation":"CREATE","userInfo":{"username":"alice"},"object":'"$pod"'}}'
+review_wrk "$dir/pss" /validate "$review" '"allowed":true' "5b. AdmissionReview (Pod Security)"
 
 echo
 BUILD="$BUILD" bash bench/kube_list.sh "$secs"

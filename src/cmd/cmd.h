@@ -26,5 +26,6 @@ int cmd_kubeconfig(int argc, char **argv);
 bool kubeconfig_write(const char *state_dir, const char *cluster, const char *role_arn, const char *path,
 		      gh_err *err);
 int cmd_logs(int argc, char **argv);
+int cmd_pss(int argc, char **argv);
 
 #endif

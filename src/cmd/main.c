@@ -14,6 +14,7 @@ static const struct gh_command commands[] = {
 	  cmd_kubeconfig },
 	{ "logs", "query the audit log and the AWS API trail: --failed, --principal, --secrets-read, ...",
 	  cmd_logs },
+	{ "pss", "Pod Security Standards over manifests: `pss check -f FILE|DIR`", cmd_pss },
 	{ "webhook-config", "print kube-apiserver's authentication webhook config", cmd_webhook_config },
 	{ "version", "print the version", cmd_version },
 };

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/kube_api.h"
+#include "api/admission.h"
 #include "api/router.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
@@ -56,6 +57,8 @@ static void usage(FILE *f)
 		"  --sts-ca-file FILE      CA bundle for pass-through calls (default: the system's)\n"
 		"  --rbac FILE|DIR         Kubernetes RBAC manifests (YAML or JSON, multi-document files,\n"
 		"                          `kubectl get -o json` Lists) loaded into every cluster\n"
+		"  --pss-config FILE       Pod Security configuration for /validate: a PodSecurityConfiguration\n"
+		"                          or an AdmissionConfiguration (default: privileged:latest)\n"
 		"  --ec2-instances FILE    JSON object of EC2 instance ID to private DNS name, for the\n"
 		"                          {{EC2PrivateDNSName}} template (the sandbox cannot ask EC2)\n"
 		"  --audit-policy FILE     audit.k8s.io/v1 Policy (YAML or JSON) for the Kubernetes audit\n"
@@ -117,8 +120,10 @@ int cmd_serve(int argc, char **argv)
 		{ "rbac", required_argument, 0, 'R' }, { "allow-sts-endpoint", required_argument, 0, 'E' }, { "sts-ca-file", required_argument, 0, 'C' },
 		{ "listen-kube", required_argument, 0, 'k' },
 		{ "audit-policy", required_argument, 0, 'A' },
+		{ "pss-config", required_argument, 0, 'Q' },
 		{ "help", no_argument, 0, 'h' },	      { 0, 0, 0, 0 },
 	};
+	const char *pss_config = NULL;
 	const char *state_dir = "./var", *listen_aws = "127.0.0.1:9443", *listen_wh = "127.0.0.1:9444";
 	const char *listen_kube = "127.0.0.1:9445";
 	const char *region = "us-east-1", *aws_auth = NULL;
@@ -160,6 +165,7 @@ int cmd_serve(int argc, char **argv)
 		case 'I': instances = optarg; break;
 		case 'R': rbac = optarg; break;
 		case 'A': audit_policy = optarg; break;
+		case 'Q': pss_config = optarg; break;
 		case 'T':
 			threads = strtol(optarg, NULL, 10);
 			if (threads < 1 || threads > 256) {
@@ -206,7 +212,7 @@ int cmd_serve(int argc, char **argv)
 				 .aws_auth_file = aws_auth, .time_offset = offset,
 				 .passthrough = passthrough, .sts_ca_file = sts_ca, .allowed_sts = allowed,
 				 .nallowed_sts = nallowed, .ec2_instances_file = instances, .rbac_path = rbac,
-				 .audit_policy_path = audit_policy };
+				 .audit_policy_path = audit_policy, .pss_config_path = pss_config };
 	gh_metrics *metrics = metrics_new();
 	gh_http_config hc = { .bind_addr = aws_host, .port = (uint16_t)aws_port, .tls_cert_pem = tls.cert_pem,
 			      .tls_key_pem = tls.key_pem, .metrics = metrics, .threads = (unsigned)threads };
@@ -231,6 +237,7 @@ int cmd_serve(int argc, char **argv)
 	atomic_store(&router.engine, e);
 	hc.bind_addr = wh_host;
 	hc.port = (uint16_t)wh_port;
+	hc.max_body_bytes = ADMISSION_LISTENER_MAX_BODY; /* AdmissionReviews carry two objects */
 	gh_http_server *wh = http_server_start(&hc, router_webhook, &router, &err);
 	if (!wh) {
 		fprintf(stderr, "serve: webhook listener on %s: %s\n", listen_wh, err.msg);

@@ -1,5 +1,6 @@
 /* gatehouse webhook-config: the kubeconfig-format file kube-apiserver's
- * --authentication-token-webhook-config-file takes, pointing at this gatehouse. */
+ * --authentication-token-webhook-config-file takes, pointing at this gatehouse; or, with
+ * --validate, the ValidatingWebhookConfiguration that sends Pod Security reviews here. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,17 +13,60 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gatehouse webhook-config [--state-dir DIR] [--cluster NAME] [--url URL] [--authorize]\n\n"
+	fprintf(f, "usage: gatehouse webhook-config [--state-dir DIR] [--cluster NAME] [--url URL]\n"
+		   "                              [--authorize | --validate]\n\n"
 		   "Prints the authentication webhook configuration for kube-apiserver\n"
 		   "(--authentication-token-webhook-config-file), or with --authorize the authorization\n"
 		   "webhook's (--authorization-webhook-config-file, with --authorization-mode=Node,RBAC,Webhook\n"
 		   "as EKS runs it). The URL defaults to the webhook listener recorded in DIR/env and the\n"
-		   "CA to DIR/ca.pem.\n\n"
+		   "CA to DIR/ca.pem. With --validate it prints a ValidatingWebhookConfiguration to apply\n"
+		   "with kubectl: pods and namespaces go to /validate with failurePolicy Fail, pod controllers\n"
+		   "with failurePolicy Ignore (they are only warned about), as upstream's webhook installs.\n\n"
 		   "options:\n"
 		   "  --state-dir DIR  the state directory of `gatehouse serve` (default ./var)\n"
 		   "  --cluster NAME   the cluster whose mappings apply (default demo)\n"
 		   "  --url URL        the webhook base URL, when gatehouse runs elsewhere\n"
-		   "  --authorize      the SubjectAccessReview webhook instead of TokenReview\n");
+		   "  --authorize      the SubjectAccessReview webhook instead of TokenReview\n"
+		   "  --validate       the Pod Security admission webhook (AdmissionReview)\n");
+}
+
+/* One webhook entry of the ValidatingWebhookConfiguration. */
+static void print_webhook(const char *name, const char *failure, const char *url, const char *ca_b64,
+			  const char *const *rules)
+{
+	printf("  - name: %s\n    admissionReviewVersions: [v1, v1beta1]\n    sideEffects: None\n"
+	       "    failurePolicy: %s\n    timeoutSeconds: 10\n    clientConfig:\n      url: %s\n",
+	       name, failure, url);
+	if (ca_b64)
+		printf("      caBundle: %s\n", ca_b64);
+	printf("    rules:\n");
+	for (size_t i = 0; rules[i]; i += 2)
+		printf("      - apiGroups: [\"%s\"]\n        apiVersions: [\"*\"]\n        operations: [CREATE, UPDATE]\n"
+		       "        resources: [%s]\n",
+		       rules[i], rules[i + 1]);
+}
+
+static void print_validating(const char *base, const char *cluster, const char *ca)
+{
+	char url[1024];
+	if (cluster)
+		snprintf(url, sizeof url, "%s/clusters/%s/validate", base, cluster);
+	else
+		snprintf(url, sizeof url, "%s/validate", base);
+	gh_buf b64 = { 0 };
+	if (ca)
+		base64_encode_buf(ca, strlen(ca), BASE64_STD, true, &b64);
+	static const char *const pods[] = { "", "namespaces, pods, pods/ephemeralcontainers",
+					    NULL };
+	static const char *const controllers[] = { "", "replicationcontrollers, podtemplates", "apps",
+						   "replicasets, deployments, statefulsets, daemonsets", "batch",
+						   "jobs, cronjobs", NULL };
+	printf("# kubectl apply -f <this file>: Pod Security admission by gatehouse\n"
+	       "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\n"
+	       "metadata:\n  name: pod-security.gatehouse.dev\nwebhooks:\n");
+	print_webhook("pod-security-webhook.gatehouse.dev", "Fail", url, b64.p, pods);
+	print_webhook("pod-security-controllers.gatehouse.dev", "Ignore", url, b64.p, controllers);
+	gh_buf_free(&b64);
 }
 
 int cmd_webhook_config(int argc, char **argv)
@@ -31,6 +75,7 @@ int cmd_webhook_config(int argc, char **argv)
 					      { "cluster", required_argument, 0, 'c' },
 					      { "url", required_argument, 0, 'u' },
 					      { "authorize", no_argument, 0, 'z' },
+					      { "validate", no_argument, 0, 'v' },
 					      { "help", no_argument, 0, 'h' },
 					      { 0, 0, 0, 0 } };
 	const char *dir = "./var", *cluster = NULL, *url = NULL, *op = "authenticate";
@@ -42,6 +87,7 @@ int cmd_webhook_config(int argc, char **argv)
 		case 'c': cluster = optarg; break;
 		case 'u': url = optarg; break;
 		case 'z': op = "authorize"; break;
+		case 'v': op = "validate"; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -55,6 +101,12 @@ int cmd_webhook_config(int argc, char **argv)
 	char ca_path[4096];
 	snprintf(ca_path, sizeof ca_path, "%s/ca.pem", dir);
 	char *ca = strncmp(base, "https://", 8) == 0 ? statefiles_read(ca_path) : NULL;
+	if (strcmp(op, "validate") == 0) {
+		print_validating(base, cluster, ca);
+		free(base);
+		free(ca);
+		return 0;
+	}
 	printf("# kube-apiserver --%s=<this file>\n",
 	       strcmp(op, "authorize") == 0 ? "authorization-webhook-config-file"
 					    : "authentication-token-webhook-config-file");

@@ -16,6 +16,7 @@
 #include "domain/aws/arn.h"
 #include "store/cluster_store.h"
 #include "store/db.h"
+#include "engine/pss_admit.h"
 
 int64_t engine_now(const gh_engine *e)
 {
@@ -100,8 +101,10 @@ bool engine_tx_publish(gh_engine *e, engine_tx_fn fn, void *ctx, unsigned what, 
 	}
 	/* Publish even when the snapshot build fails later: the change is committed, and
 	 * the caller must hear that the new state is not yet visible. */
-	if (ok)
+	if (ok) {
+		e->writes++; /* _Atomic: readers of cached store data see the change */
 		ok = engine_publish(e, what, err);
+	}
 	pthread_mutex_unlock(&e->write_mu);
 	return ok;
 }
@@ -304,7 +307,7 @@ bool engine_open(const gh_engine_config *cfg, gh_engine **out, gh_bootstrap *boo
 	if (cfg->passthrough)
 		e->passthrough = passthrough_new(cfg->sts_ca_file);
 	bool ok = (!cfg->ec2_instances_file || load_instances(e, cfg->ec2_instances_file, err)) &&
-		  open_store(e, err);
+		  engine_pss_open(cfg->pss_config_path, &e->pss, err) && open_store(e, err);
 	if (ok) {
 		gh_arena a;
 		gh_arena_init(&a, 0);
@@ -377,6 +380,7 @@ void engine_close(gh_engine *e)
 	if (e->db)
 		db_close(e->db);
 	kek_free(e->kek);
+	engine_pss_close(e->pss);
 	for (size_t i = 0; i < sizeof e->boot_strings / sizeof e->boot_strings[0]; i++) {
 		if (e->boot_strings[i]) {
 			gh_secure_zero(e->boot_strings[i], strlen(e->boot_strings[i]));

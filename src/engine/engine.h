@@ -36,6 +36,7 @@ typedef struct gh_engine_config {
 	const char *ec2_instances_file; /* JSON {"i-...": "ip-....internal"} for {{EC2PrivateDNSName}} */
 	bool read_only;		      /* offline commands: never bootstrap an empty directory */
 	const char *audit_policy_path; /* audit.k8s.io/v1 Policy for DIR/audit.log (NULL = EKS's) */
+	const char *pss_config_path;  /* Pod Security configuration file; NULL = privileged:latest */
 } gh_engine_config;
 
 /* What the first start created, for the files `serve` writes. Strings owned by engine. */

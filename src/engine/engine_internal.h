@@ -39,6 +39,8 @@ struct gh_engine {
 	char *boot_strings[8];
 	struct gh_audit *audit;		/* DIR/audit.log; NULL for offline commands */
 	struct gh_trail *trail;		/* DIR/trail.log; NULL for offline commands */
+	struct gh_pss_state *pss;	/* Pod Security config and namespace cache (engine/pss_admit.c) */
+	_Atomic uint64_t writes;	/* committed write transactions: invalidates read caches */
 };
 
 /* Which snapshots a change invalidates. */
