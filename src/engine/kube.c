@@ -11,6 +11,7 @@
 #include "crypto/aead.h"
 #include "engine/kube_internal.h"
 #include "engine/maps.h"
+#include "engine/pss_admit.h"
 #include "store/cluster_store.h"
 #include "store/kek.h"
 
@@ -643,6 +644,105 @@ static bool prepare(gh_engine *e, const char *cluster, const kube_write *w, json
 	return true;
 }
 
+/* ---- Pod Security admission ----------------------------------------------------------- */
+
+static json_t *parsed_labels_of_namespace(gh_engine *e, const char *cluster, const char *ns)
+{
+	kobj *o = kube_cache_get(e->kube->cache, cluster, "Namespace", "", ns);
+	if (!o)
+		return NULL;
+	json_t *obj = json_loadb(o->body, o->body_len, 0, NULL);
+	kobj_unref(o);
+	json_t *labels = json_incref(json_object_get(json_object_get(obj, "metadata"), "labels"));
+	json_decref(obj);
+	return labels;
+}
+
+/* Pods, their controllers and namespaces go through the PodSecurity admission plugin, as
+ * kube-apiserver's validating phase runs it, with the namespace's labels (and, for a
+ * namespace update, its pods) from the cache. Warnings and audit annotations come back
+ * with the write; a denial is the API's Status. */
+static bool pss_admit_write(gh_engine *e, const char *cluster, const kube_write *w, const json_t *obj,
+			    const json_t *old, kube_write_result *out, kube_status *st)
+{
+	const k8s_resource *r = w->res;
+	bool is_ns = strcmp(r->kind, "Namespace") == 0;
+	if (!is_ns && !pss_resource_has_pod_spec(gh_str_c(r->group), gh_str_c(r->resource)))
+		return true;
+	const char *name = kube_meta_str(obj, "name");
+	gh_arena a;
+	gh_arena_init(&a, 0);
+	json_t *labels = is_ns ? json_incref(json_object_get(json_object_get(obj, "metadata"), "labels"))
+			       : parsed_labels_of_namespace(e, cluster, w->ns);
+	gh_admission_request ar = {
+		.req = { .op = old ? PSS_OP_UPDATE : PSS_OP_CREATE,
+			 .resource = { gh_str_c(r->group), gh_str_c(r->version), gh_str_c(r->resource) },
+			 .kind_group = gh_str_c(r->group), .kind = gh_str_c(r->kind), .name = gh_str_c(name),
+			 .namespace = gh_str_c(is_ns ? name : w->ns), .ns_labels = labels, .object = obj,
+			 .old_object = old, .username = gh_str_c(w->user ? w->user->name : "") },
+		.labels_known = true,
+	};
+	kobj **pods = NULL;
+	size_t npods = 0;
+	json_t **parsed = NULL;
+	if (is_ns && old) {
+		int64_t rv;
+		if (kube_cache_list(e->kube->cache, cluster, "Pod", name, &pods, &npods, &rv) && npods) {
+			size_t cap = npods < PSS_NAMESPACE_MAX_PODS ? npods : PSS_NAMESPACE_MAX_PODS;
+			parsed = calloc(cap, sizeof *parsed);
+			size_t k = 0;
+			for (size_t i = 0; parsed && i < cap; i++)
+				if ((parsed[k] = json_loadb(pods[i]->body, pods[i]->body_len, 0, NULL)))
+					k++;
+			ar.req.ns_pods = (const json_t *const *)parsed;
+			ar.req.nns_pods = parsed ? k : 0;
+		}
+		ar.pods_known = true;
+	}
+	pss_response res;
+	engine_pss_admit(e, gh_str_c(cluster), &ar, &a, &res);
+	bool ok = res.allowed;
+	if (!ok) {
+		if (res.code == 403) {
+			char gr[160];
+			group_resource(r, gr, sizeof gr);
+			kube_fail(st, 403, "Forbidden", "%s \"%s\" is forbidden: %s", gr, name, res.message);
+			st->details = json_pack("{s:s, s:s}", "name", name, "kind", r->resource);
+		} else {
+			kube_fail(st, res.code, res.reason ? res.reason : "BadRequest", "%s", res.message ? res.message : "");
+			if (res.ncauses) {
+				json_t *causes = json_array();
+				for (size_t i = 0; i < res.ncauses; i++)
+					json_array_append_new(causes, json_pack("{s:s, s:s, s:s}", "reason",
+										res.causes[i].reason, "message",
+										res.causes[i].message, "field",
+										res.causes[i].field));
+				st->details = json_pack("{s:s, s:s, s:o}", "name", name, "kind", r->kind, "causes", causes);
+			}
+		}
+	} else {
+		for (size_t i = 0; i < res.nwarnings; i++) {
+			if (!out->warnings)
+				out->warnings = json_array();
+			json_array_append_new(out->warnings, json_string(res.warnings[i]));
+		}
+	}
+	for (size_t i = 0; i < res.naudit; i++) {
+		if (!out->audit_annotations)
+			out->audit_annotations = json_object();
+		char key[200];
+		snprintf(key, sizeof key, PSS_AUDIT_PREFIX "%s", res.audit[i].key);
+		json_object_set_new(out->audit_annotations, key, json_string(res.audit[i].value));
+	}
+	for (size_t i = 0; i < ar.req.nns_pods; i++)
+		json_decref(parsed[i]);
+	free(parsed);
+	kube_cache_list_free(pods, npods);
+	json_decref(labels);
+	gh_arena_free(&a);
+	return ok;
+}
+
 typedef struct put_ctx {
 	const char *cluster;
 	const k8s_resource *r;
@@ -829,6 +929,8 @@ bool engine_kube_write(gh_engine *e, const char *cluster, const kube_write *w, k
 	} else if (ok) {
 		ok = prepare(e, cluster, w, obj, old, st);
 	}
+	if (ok)
+		ok = pss_admit_write(e, cluster, w, obj, old, out, st);
 	if (ok && !w->dry_run) {
 		const char *ns = kube_meta_str(obj, "namespace"), *name = kube_meta_str(obj, "name");
 		put_ctx p = { .cluster = cluster, .r = r, .obj = obj };
@@ -848,6 +950,7 @@ bool engine_kube_write(gh_engine *e, const char *cluster, const kube_write *w, k
 	json_decref(old);
 	if (!ok) {
 		json_decref(obj);
+		kube_write_result_clear(out);
 		return false;
 	}
 	out->object = obj;

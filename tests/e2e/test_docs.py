@@ -90,5 +90,8 @@ def docs_readme_quick_start_runs(sb):
 @test
 def docs_kubernetes_api_examples_run(sb):
     run_page(sb, "kubernetes-api.md")
+
+
+@test
 def docs_pod_security_examples_run(sb):
     run_page(sb, "pod-security.md")
