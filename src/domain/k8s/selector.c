@@ -28,6 +28,7 @@ static gh_str take_word(lexer *l)
 	return gh_str_sub(l->s, st, l->i - st);
 }
 
+/* fmt has exactly one %.*s, which gets `what`. */
 static bool fail(char *problem, size_t plen, const char *fmt, gh_str what)
 {
 	snprintf(problem, plen, fmt, GH_STR_ARG(what));
@@ -201,7 +202,8 @@ bool k8s_field_selector_parse(gh_str s, gh_arena *a, k8s_selector *out, char *pr
 		r.values = gh_arena_alloc(a, sizeof *r.values);
 		size_t eq = gh_str_find(term, '=', 0);
 		if (eq == term.n || !r.values)
-			return fail(problem, plen, "invalid selector: '%.*s'; can't understand '%.*s'", term);
+			return fail(problem, plen, "invalid selector: '%.*s': expected key=value, key==value or key!=value",
+				    term);
 		if (eq > 0 && term.p[eq - 1] == '!') {
 			r.op = SEL_NEQ;
 			r.key = gh_str_trim(gh_str_sub(term, 0, eq - 1));
