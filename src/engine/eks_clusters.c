@@ -98,14 +98,14 @@ bool engine_eks_create_cluster(gh_engine *e, const gh_caller *c, json_t *req, js
 		json_t *tags = json_object_get(req, "tags");
 		json_t *logging = json_object_get(req, "logging");
 		x.out = json_pack("{s:s%, s:s, s:f, s:s%, s:s, s:O, s:o, s:{s:s, s:s}, s:o, s:{s:{s:s}}, s:s, s:s, "
-				  "s:O, s:{s:b, s:s}}",
+				  "s:o, s:{s:b, s:s}}",
 				  "name", name.p, name.n, "arn", arn.p, "createdAt", (double)engine_now(e), "version",
 				  x.set.version.p, x.set.version.n, "endpoint", ep.p, "roleArn",
 				  json_object_get(req, "roleArn"), "resourcesVpcConfig", vpc_config(req),
 				  "kubernetesNetworkConfig", "serviceIpv4Cidr", "10.100.0.0/16", "ipFamily", "ipv4",
 				  "logging", json_is_object(logging) ? json_deep_copy(logging) : default_logging(),
 				  "identity", "oidc", "issuer", issuer.p, "status", "ACTIVE", "platformVersion", "eks.1",
-				  "tags", json_is_object(tags) ? tags : json_object(), "accessConfig",
+				  "tags", json_is_object(tags) ? json_incref(tags) : json_object(), "accessConfig",
 				  "bootstrapClusterCreatorAdminPermissions", x.set.bootstrap_creator_admin,
 				  "authenticationMode", gh_eks_auth_mode_name(x.set.mode));
 		gh_buf_free(&arn);
