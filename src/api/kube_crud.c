@@ -60,6 +60,27 @@ static bool matches(const selectors *s, const json_t *obj)
 
 /* ---- get and list ----------------------------------------------------------------- */
 
+/* The cached objects of the resource in the request's namespace (all namespaces when it
+ * names none); false after answering 500. */
+static bool list_scope(kube_req *r, const k8s_resource *res, kobj ***objs, size_t *n, int64_t *rv)
+{
+	const char *ns = r->info.namespace.n ? ns_cstr(r) : NULL;
+	if (kube_cache_list(engine_kube_cache(r->e), r->cluster, res->kind, ns, objs, n, rv))
+		return true;
+	kube_send_error(r, 500, "InternalError", "out of memory");
+	return false;
+}
+
+/* The continue token after `last`: its namespace/name, base64url. */
+static void continue_token(const kobj *last, char tok[900])
+{
+	char key[600];
+	int kl = snprintf(key, sizeof key, "%s/%s", last->ns, last->name);
+	if (kl < 0 || (size_t)kl >= sizeof key)
+		kl = (int)sizeof key - 1;
+	base64_encode(key, (size_t)kl, BASE64_URL, false, tok);
+}
+
 static void serve_get(kube_req *r, const k8s_resource *res)
 {
 	char *name = gh_arena_strndup(r->a, r->info.name.p, r->info.name.n);
@@ -129,10 +150,8 @@ static void serve_list(kube_req *r, const k8s_resource *res)
 	kobj **objs;
 	size_t n;
 	int64_t rv;
-	const char *ns = r->info.namespace.n ? ns_cstr(r) : NULL;
-	if (!kube_cache_list(engine_kube_cache(r->e), r->cluster, res->kind, ns, &objs, &n, &rv)) {
+	if (!list_scope(r, res, &objs, &n, &rv)) {
 		gh_buf_free(&after);
-		kube_send_error(r, 500, "InternalError", "out of memory");
 		return;
 	}
 	char rvs[24], lk[96], av[96];
@@ -169,9 +188,8 @@ static void serve_list(kube_req *r, const k8s_resource *res)
 		}
 		gh_buf_puts(&body, "]}");
 		if (more && last && !body.oom) {
-			char key[600], tok[900];
-			int kl = snprintf(key, sizeof key, "%s/%s", last->ns, last->name);
-			base64_encode(key, (size_t)kl, BASE64_URL, false, tok);
+			char tok[900];
+			continue_token(last, tok);
 			gh_buf ins = { 0 };
 			gh_buf_printf(&ins, ",\"continue\":\"%s\"", tok);
 			gh_buf_reserve(&body, ins.n);
@@ -214,9 +232,8 @@ static void serve_list(kube_req *r, const k8s_resource *res)
 				rvs, "items", items);
 	}
 	if (more && last) {
-		char key[600], tok[900];
-		int kl = snprintf(key, sizeof key, "%s/%s", last->ns, last->name);
-		base64_encode(key, (size_t)kl, BASE64_URL, false, tok);
+		char tok[900];
+		continue_token(last, tok);
 		json_object_set_new(json_object_get(doc, "metadata"), "continue", json_string(tok));
 	}
 	for (size_t i = 0; i < np; i++)
@@ -476,11 +493,8 @@ static void serve_deletecollection(kube_req *r, const k8s_resource *res)
 	kobj **objs;
 	size_t n;
 	int64_t rv;
-	const char *ns = r->info.namespace.n ? ns_cstr(r) : NULL;
-	if (!kube_cache_list(engine_kube_cache(r->e), r->cluster, res->kind, ns, &objs, &n, &rv)) {
-		kube_send_error(r, 500, "InternalError", "out of memory");
+	if (!list_scope(r, res, &objs, &n, &rv))
 		return;
-	}
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *obj = json_loadb(objs[i]->body, objs[i]->body_len, 0, NULL);

@@ -394,3 +394,27 @@ def kubectl_requests_are_audited_and_queryable(sb):
     check_eq(rc, 0, err)
     check_in('"secrets"', out)
     check_in("kubernetes-admin", out)
+
+
+@test
+def kubectl_lists_in_chunks_and_with_selectors(sb):
+    sb.kubectl("create", "namespace", "chunks", check_rc=0)
+    for i in range(5):
+        cm = {"apiVersion": "v1", "kind": "ConfigMap",
+              "metadata": {"name": f"cm-{i}", "namespace": "chunks", "labels": {"tier": "a" if i % 2 else "b"}},
+              "data": {"i": str(i)}}
+        sb.kubectl("apply", "-f", "-", input=json.dumps(cm), check_rc=0)
+    rc, out, err = sb.kubectl("get", "cm", "-n", "chunks", "--chunk-size=2", "-o", "name")
+    check_eq(rc, 0, err)
+    check_eq(out.split(), [f"configmap/cm-{i}" for i in range(5)])
+    rc, out, err = sb.kubectl("get", "cm", "-n", "chunks", "-l", "tier=a", "-o", "name")
+    check_eq(out.split(), ["configmap/cm-1", "configmap/cm-3"])
+    rc, out, err = sb.kubectl("get", "cm", "-n", "chunks", "--field-selector", "metadata.name=cm-4", "-o", "name")
+    check_eq(out.split(), ["configmap/cm-4"])
+    rc, out, err = sb.kubectl("delete", "cm", "-n", "chunks", "-l", "tier=b")
+    check_eq(rc, 0, err)
+    rc, out, _ = sb.kubectl("get", "cm", "-n", "chunks", "-o", "name")
+    check_eq(out.split(), ["configmap/cm-1", "configmap/cm-3"])
+    # a malformed selector is refused (by kubectl or by the server), never listed
+    rc, out, err = sb.kubectl("get", "cm", "-n", "chunks", "-l", "tier in (a", "-o", "name")
+    check_eq((rc, out), (1, ""), err)
