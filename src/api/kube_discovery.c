@@ -77,6 +77,89 @@ static json_t *resource_list(const char *group, const char *version)
 			 "resources", out);
 }
 
+/* ---- aggregated discovery (apidiscovery.k8s.io/v2) --------------------------------------- */
+
+#define AGGREGATED_TYPE "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+
+static bool wants_aggregated(kube_req *r)
+{
+	gh_str accept;
+	if (!http_request_header(r->http, "Accept", &accept))
+		return false;
+	for (size_t i = 0; i + 35 <= accept.n; i++)
+		if (memcmp(accept.p + i, "g=apidiscovery.k8s.io;v=v2", 26) == 0)
+			return true;
+	return false;
+}
+
+static json_t *strs_of(const char *spaced)
+{
+	json_t *arr = json_array();
+	char buf[128];
+	snprintf(buf, sizeof buf, "%s", spaced ? spaced : "");
+	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save))
+		json_array_append_new(arr, json_string(t));
+	return arr;
+}
+
+/* One group's entry: every version with its resources (the core group when group is ""). */
+static json_t *aggregated_group(const char *group)
+{
+	size_t nv, nr;
+	const k8s_group_version *gvs = k8s_group_versions(&nv);
+	const k8s_resource *rs = k8s_resources(&nr);
+	json_t *versions = json_array();
+	for (size_t v = 0; v < nv; v++) {
+		if (strcmp(gvs[v].group, group) != 0)
+			continue;
+		json_t *resources = json_array();
+		for (size_t i = 0; i < nr; i++) {
+			const k8s_resource *r = &rs[i];
+			if (strcmp(r->group, group) != 0 || strcmp(r->version, gvs[v].version) != 0)
+				continue;
+			const char *verbs[8];
+			size_t n = k8s_verb_names(r->verbs, verbs, 8);
+			json_t *jv = json_array();
+			for (size_t k = 0; k < n; k++)
+				json_array_append_new(jv, json_string(verbs[k]));
+			json_t *e = json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:o}", "resource", r->resource,
+					      "responseKind", "group", r->group, "version", r->version, "kind", r->kind,
+					      "scope", r->namespaced ? "Namespaced" : "Cluster", "singularResource",
+					      r->singular, "verbs", jv);
+			if (r->short_names)
+				json_object_set_new(e, "shortNames", strs_of(r->short_names));
+			if (r->categories)
+				json_object_set_new(e, "categories", strs_of(r->categories));
+			if (strcmp(r->kind, "ServiceAccount") == 0)
+				json_object_set_new(e, "subresources",
+						    json_pack("[{s:s, s:{s:s, s:s, s:s}, s:[s]}]", "subresource", "token",
+							      "responseKind", "group", "authentication.k8s.io", "version",
+							      "v1", "kind", "TokenRequest", "verbs", "create"));
+			json_array_append_new(resources, e);
+		}
+		json_array_append_new(versions, json_pack("{s:s, s:o, s:s}", "version", gvs[v].version, "resources",
+							  resources, "freshness", "Current"));
+	}
+	json_t *meta = group[0] ? json_pack("{s:s, s:n}", "name", group, "creationTimestamp")
+				: json_pack("{s:n}", "creationTimestamp");
+	return json_pack("{s:o, s:o}", "metadata", meta, "versions", versions);
+}
+
+static void serve_aggregated(kube_req *r, bool core)
+{
+	size_t n;
+	const k8s_group_version *gvs = k8s_group_versions(&n);
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		if (core != (gvs[i].group[0] == '\0') || (i > 0 && strcmp(gvs[i].group, gvs[i - 1].group) == 0))
+			continue;
+		json_array_append_new(items, aggregated_group(gvs[i].group));
+	}
+	kube_send_json(r, 200, json_pack("{s:s, s:s, s:{}, s:o}", "kind", "APIGroupDiscoveryList", "apiVersion",
+					 "apidiscovery.k8s.io/v2", "metadata", "items", items));
+	r->resp->content_type = AGGREGATED_TYPE;
+}
+
 bool kube_serve_group_discovery(kube_req *r)
 {
 	if (!gh_str_eq_c(r->http->method, "GET"))
@@ -134,6 +217,11 @@ bool kube_serve_nonresource(kube_req *r)
 					 "gitVersion", "v1.32.0-gatehouse", "gitCommit", "", "gitTreeState",
 					 "clean", "buildDate", "", "goVersion", "", "compiler", "gc", "platform",
 					 "linux/amd64"));
+		return true;
+	}
+	if ((gh_str_eq_c(p, "/api") || gh_str_eq_c(p, "/apis")) && wants_aggregated(r)) {
+		/* kubectl 1.32 asks for this first: all of discovery in two answers */
+		serve_aggregated(r, gh_str_eq_c(p, "/api"));
 		return true;
 	}
 	if (gh_str_eq_c(p, "/api")) {

@@ -269,9 +269,13 @@ static bool stamp_new(gh_engine *e, json_t *obj, gh_err *err)
 	return true;
 }
 
+/* What the cluster's own controllers create: the default namespaces, and a `default`
+ * ServiceAccount in every namespace (kube-controller-manager's serviceaccounts
+ * controller), so that pods and `kubectl create token default` work as on EKS. */
 typedef struct seed_ctx {
 	const char *cluster;
-	json_t *objs; /* array of namespaces to write */
+	const k8s_resource *r;
+	json_t *objs; /* the objects to write */
 	char **bodies;
 	int64_t *rvs;
 } seed_ctx;
@@ -279,49 +283,45 @@ typedef struct seed_ctx {
 static bool seed_tx(gh_engine *e, void *vctx, gh_err *err)
 {
 	seed_ctx *s = vctx;
-	const k8s_resource *ns = k8s_resource_find(GH_STR(""), GH_STR("v1"), GH_STR("namespaces"));
 	for (size_t i = 0; i < json_array_size(s->objs); i++)
-		if (!persist(e, s->cluster, ns, json_array_get(s->objs, i), &s->rvs[i], &s->bodies[i], err))
+		if (!persist(e, s->cluster, s->r, json_array_get(s->objs, i), &s->rvs[i], &s->bodies[i], err))
 			return false;
 	return true;
 }
 
-static bool ensure_namespaces(gh_engine *e, const char *cluster, gh_err *err)
+/* Writes the objects of `r` that do not exist yet (objs is consumed). */
+static bool seed(gh_engine *e, const char *cluster, const k8s_resource *r, json_t *objs, gh_err *err)
 {
-	seed_ctx s = { .cluster = cluster, .objs = json_array() };
-	const k8s_resource *nsr = k8s_resource_find(GH_STR(""), GH_STR("v1"), GH_STR("namespaces"));
-	for (size_t i = 0; i < sizeof default_namespaces / sizeof default_namespaces[0]; i++) {
-		kobj *have = kube_cache_get(e->kube->cache, cluster, "Namespace", "", default_namespaces[i]);
+	seed_ctx s = { .cluster = cluster, .r = r, .objs = json_array() };
+	bool ok = true;
+	for (size_t i = 0; ok && i < json_array_size(objs); i++) {
+		json_t *o = json_array_get(objs, i);
+		kobj *have = kube_cache_get(e->kube->cache, cluster, r->kind, kube_meta_str(o, "namespace"),
+					    kube_meta_str(o, "name"));
 		if (have) {
 			kobj_unref(have);
 			continue;
 		}
-		json_t *o = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind", "Namespace", "metadata", "name",
-				      default_namespaces[i]);
 		kube_status st = { 0 };
-		bool ok = stamp_new(e, o, err) && kube_kind_prepare(nsr, o, NULL, &st);
+		ok = stamp_new(e, o, err) && kube_kind_prepare(r, o, NULL, &st);
+		if (!ok && !err->msg[0])
+			gh_fail(err, "ServiceFailure", 500, "cannot create %s %s", r->kind, kube_meta_str(o, "name"));
 		kube_status_clear(&st);
-		if (!ok) {
-			json_decref(o);
-			json_decref(s.objs);
-			return gh_fail(err, "ServiceFailure", 500, "cannot create the default namespaces");
-		}
-		json_array_append_new(s.objs, o);
+		json_array_append(s.objs, o);
 	}
+	json_decref(objs);
 	size_t n = json_array_size(s.objs);
-	bool ok = true;
-	if (n) {
+	if (ok && n) {
 		s.bodies = calloc(n, sizeof *s.bodies);
 		s.rvs = calloc(n, sizeof *s.rvs);
 		ok = s.bodies && s.rvs && engine_tx_publish(e, seed_tx, &s, 0, err);
 		for (size_t i = 0; i < n; i++) {
-			if (ok) {
-				json_t *o = json_array_get(s.objs, i);
-				kobj *k = kobj_new(cluster, "Namespace", "", kube_meta_str(o, "name"), s.bodies[i],
-						   strlen(s.bodies[i]), s.rvs[i]);
-				if (k)
-					kube_cache_put(e->kube->cache, k, KUBE_ADDED);
-			}
+			json_t *o = json_array_get(s.objs, i);
+			kobj *k = ok ? kobj_new(cluster, r->kind, kube_meta_str(o, "namespace"), kube_meta_str(o, "name"),
+						s.bodies[i], strlen(s.bodies[i]), s.rvs[i])
+				     : NULL;
+			if (k)
+				kube_cache_put(e->kube->cache, k, KUBE_ADDED);
 			if (s.bodies)
 				free(s.bodies[i]);
 		}
@@ -330,6 +330,32 @@ static bool ensure_namespaces(gh_engine *e, const char *cluster, gh_err *err)
 	}
 	json_decref(s.objs);
 	return ok;
+}
+
+static bool ensure_default_serviceaccounts(gh_engine *e, const char *cluster, gh_err *err)
+{
+	kobj **nss;
+	size_t n;
+	int64_t rv;
+	if (!kube_cache_list(e->kube->cache, cluster, "Namespace", NULL, &nss, &n, &rv))
+		return gh_fail(err, "OutOfMemory", 500, "out of memory");
+	json_t *objs = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(objs, json_pack("{s:s, s:s, s:{s:s, s:s}}", "apiVersion", "v1", "kind",
+						      "ServiceAccount", "metadata", "name", "default", "namespace",
+						      nss[i]->name));
+	kube_cache_list_free(nss, n);
+	return seed(e, cluster, k8s_resource_find(GH_STR(""), GH_STR("v1"), GH_STR("serviceaccounts")), objs, err);
+}
+
+static bool ensure_namespaces(gh_engine *e, const char *cluster, gh_err *err)
+{
+	json_t *objs = json_array();
+	for (size_t i = 0; i < sizeof default_namespaces / sizeof default_namespaces[0]; i++)
+		json_array_append_new(objs, json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind", "Namespace",
+						      "metadata", "name", default_namespaces[i]));
+	return seed(e, cluster, k8s_resource_find(GH_STR(""), GH_STR("v1"), GH_STR("namespaces")), objs, err) &&
+	       ensure_default_serviceaccounts(e, cluster, err);
 }
 
 bool kube_open(gh_engine *e, gh_err *err)
@@ -944,6 +970,11 @@ bool engine_kube_write(gh_engine *e, const char *cluster, const kube_write *w, k
 			kube_fail(st, 500, "InternalError", "%s", err.msg);
 		}
 		free(p.body);
+	}
+	if (ok && !w->dry_run && w->op == KUBE_CREATE && strcmp(r->kind, "Namespace") == 0) {
+		gh_err serr = { 0 };
+		if (!ensure_default_serviceaccounts(e, cluster, &serr))
+			gh_log_warn("kube.default_serviceaccount", "cluster", cluster, "detail", serr.msg);
 	}
 	pthread_mutex_unlock(&e->kube->mu);
 	kobj_unref(cur);

@@ -418,3 +418,32 @@ def kubectl_lists_in_chunks_and_with_selectors(sb):
     # a malformed selector is refused (by kubectl or by the server), never listed
     rc, out, err = sb.kubectl("get", "cm", "-n", "chunks", "-l", "tier in (a", "-o", "name")
     check_eq((rc, out), (1, ""), err)
+
+
+@test
+def kubectl_discovery_aggregated_and_default_serviceaccounts(sb):
+    # kubectl 1.32 asks for aggregated discovery first; two answers cover every group
+    rc, out, err = sb.kubectl("get", "--raw", "/apis")
+    check_eq(rc, 0, err)
+    check_in('"APIGroupList"', out)
+    rc, out, err = sb.kubectl("api-resources", "-o", "name")
+    check_eq(rc, 0, err)
+    for r in ("pods", "secrets", "rolebindings.rbac.authorization.k8s.io", "deployments.apps",
+              "selfsubjectreviews.authentication.k8s.io"):
+        check_in(r, out.split())
+    token = sb.aws("eks", "get-token", "--cluster-name", "demo", check_rc=0)[1]["status"]["token"]
+    code, body, hdrs = sb.request("GET", sb.env["GATEHOUSE_KUBE_URL"] + "/apis", headers={
+        "Authorization": "Bearer " + token,
+        "Accept": "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"})
+    check_eq(code, 200, body)
+    check_in("as=APIGroupDiscoveryList", hdrs.get("Content-Type", ""))
+    doc = json.loads(body)
+    check_eq(doc["kind"], "APIGroupDiscoveryList")
+    apps = [g for g in doc["items"] if g["metadata"].get("name") == "apps"][0]
+    deploy = [r for r in apps["versions"][0]["resources"] if r["resource"] == "deployments"][0]
+    check_eq((deploy["scope"], deploy["responseKind"]["kind"], deploy["shortNames"]),
+             ("Namespaced", "Deployment", ["deploy"]))
+    # every namespace gets its default service account, as the controller makes it
+    sb.kubectl("create", "namespace", "with-sa", check_rc=0)
+    rc, out, err = sb.kubectl("get", "sa", "default", "-n", "with-sa", "-o", "name")
+    check_eq((rc, out.strip()), (0, "serviceaccount/default"), err)
