@@ -239,7 +239,7 @@ typedef struct lists {
 } lists;
 
 /* The RoleBindings of namespace ns that name key k: [*first, *first + return). */
-static uint32_t ns_range(const rbac_policy *p, const skey *k, uint32_t ns, uint32_t *first)
+static uint32_t ns_range(const rbac_shard *p, const skey *k, uint32_t ns, uint32_t *first)
 {
 	if (k->ns_n == 1) {
 		*first = k->crb_n;
@@ -268,7 +268,7 @@ static void lists_free(lists *ls)
 	}
 }
 
-static bool lists_init(lists *ls, const rbac_policy *p, const rbac_user *u, gh_str ns)
+static bool lists_init(lists *ls, const rbac_shard *p, const rbac_user *u, gh_str ns)
 {
 	ls->cl = ls->stack_cl;
 	ls->rl = ls->stack_rl;
@@ -368,21 +368,33 @@ static inline bool lists_next(plist *l, size_t k, posting *out)
 bool rbac_walk(const rbac_policy *p, const rbac_user *u, gh_str ns, rbac_visit_fn fn, void *ctx)
 {
 	lists ls;
-	if (!lists_init(&ls, p, u, ns))
+	if (!lists_init(&ls, p->cs, u, (gh_str){ "", 0 }))
 		return false;
 	bool go_on = true;
 	posting pst;
-	while (go_on && lists_next(ls.cl, ls.ncl, &pst))
-		go_on = fn(ctx, &pst);
-	while (go_on && lists_next(ls.rl, ls.nrl, &pst))
-		go_on = fn(ctx, &pst);
+	while (go_on && lists_next(ls.cl, ls.ncl, &pst)) {
+		const pbinding *pb = &p->cs->b[pst.binding];
+		go_on = fn(ctx, pb, pb->role, pb->err_kind);
+	}
+	lists_free(&ls);
+	const rbac_shard *s = ns.n ? rbac_policy_shard(p, ns) : NULL;
+	if (!go_on || !s)
+		return go_on;
+	if (!lists_init(&ls, s, u, ns))
+		return false;
+	while (go_on && lists_next(ls.rl, ls.nrl, &pst)) {
+		const pbinding *pb = &s->b[pst.binding];
+		uint8_t ek;
+		const prole *r = rbac_binding_role(p, pb, &ek);
+		go_on = fn(ctx, pb, r, ek);
+	}
 	lists_free(&ls);
 	return go_on;
 }
 
 /* ---- the compiled role check ------------------------------------------------------------------ */
 
-static uint32_t find_joined(const rbac_policy *p, gh_str a, char sep, gh_str b)
+static uint32_t find_joined(const rbac_shard *p, gh_str a, char sep, gh_str b)
 {
 	char stack[256];
 	size_t n = a.n + 1 + b.n;
@@ -409,7 +421,7 @@ static size_t add_unique(uint32_t *v, size_t n, uint32_t id)
 	return n + 1;
 }
 
-static void prepare(const rbac_policy *p, rbac_req *req)
+static void prepare(const rbac_shard *p, rbac_req *req)
 {
 	const rbac_attrs *a = req->a;
 	uint32_t verbs[2], groups[2], res[3];
@@ -441,7 +453,7 @@ static void prepare(const rbac_policy *p, rbac_req *req)
 	req->ready = true;
 }
 
-bool rbac_role_allows(const rbac_policy *p, uint32_t role_id, rbac_req *req)
+bool rbac_role_allows(const rbac_shard *p, uint32_t role_id, rbac_req *req)
 {
 	const rbac_attrs *a = req->a;
 	if (!a->resource_request) {
@@ -481,16 +493,16 @@ bool rbac_role_allows(const rbac_policy *p, uint32_t role_id, rbac_req *req)
 /* ---- decisions -------------------------------------------------------------------------------- */
 
 typedef struct errs {
-	uint32_t stack[16];
-	uint32_t *v;
+	const gh_str *stack[16];
+	const gh_str **v;
 	size_t n, cap;
 } errs;
 
-static void errs_push(errs *e, uint32_t id)
+static void errs_push(errs *e, const gh_str *id)
 {
 	if (e->n == e->cap) {
 		size_t cap = e->cap * 2;
-		uint32_t *n = e->v == e->stack ? malloc(cap * sizeof *n) : realloc(e->v, cap * sizeof *n);
+		const gh_str **n = e->v == e->stack ? malloc(cap * sizeof *n) : realloc(e->v, cap * sizeof *n);
 		if (!n)
 			return;
 		if (e->v == e->stack)
@@ -507,18 +519,30 @@ static void allow_reason(const rbac_binding *b, const rbac_subject *s, gh_buf *r
 	rbac_describe(b, s, reason);
 }
 
-/* One phase of the walk; true when a binding allowed. */
-static bool decide_phase(const rbac_policy *p, plist *l, size_t k, rbac_req *req, rbac_verdict *v, errs *e)
+/* One phase of the walk over shard s; true when a binding allowed. ClusterRoles named by
+ * a namespace shard's RoleBindings are checked in the cluster shard (creq, prepared for
+ * its vocabulary). */
+static bool decide_phase(const rbac_policy *pol, const rbac_shard *p, plist *l, size_t k, rbac_req *req,
+			 rbac_req *creq, rbac_verdict *v, errs *e)
 {
 	posting pst;
 	while (lists_next(l, k, &pst)) {
-		if (pst.role == RBAC_NONE) {
+		const rbac_shard *rs = p;
+		rbac_req *rq = req;
+		uint32_t role = pst.role;
+		if (role == RBAC_EXTERN) {
+			const prole *r = rbac_lookup_role(pol->cs, (gh_str){ "", 0 }, p->b[pst.binding].b.role_ref.name);
+			role = r ? r->id : RBAC_NONE;
+			rs = pol->cs;
+			rq = creq;
+		}
+		if (role == RBAC_NONE) {
 			v->nerrors++;
 			if (e)
-				errs_push(e, p->b[pst.binding].err - 1);
+				errs_push(e, &p->errs[p->b[pst.binding].err - 1]);
 			continue;
 		}
-		if (rbac_role_allows(p, pst.role, req)) {
+		if (rbac_role_allows(rs, role, rq)) {
 			const rbac_binding *b = &p->b[pst.binding].b;
 			v->decision = RBAC_ALLOW;
 			v->binding = b;
@@ -532,15 +556,25 @@ static bool decide_phase(const rbac_policy *p, plist *l, size_t k, rbac_req *req
 rbac_decision rbac_authorize(const rbac_policy *p, const rbac_attrs *a, rbac_verdict *v, gh_buf *reason)
 {
 	*v = (rbac_verdict){ .decision = RBAC_NO_OPINION };
-	rbac_req req = { .a = a };
+	rbac_req creq = { .a = a }, req = { .a = a };
 	errs e = { .n = 0, .cap = 16 };
 	e.v = e.stack;
 	lists ls;
-	if (!lists_init(&ls, p, &a->user, a->namespace))
+	if (!lists_init(&ls, p->cs, &a->user, (gh_str){ "", 0 }))
 		return RBAC_NO_OPINION;
-	bool allowed = decide_phase(p, ls.cl, ls.ncl, &req, v, reason ? &e : NULL) ||
-		       decide_phase(p, ls.rl, ls.nrl, &req, v, reason ? &e : NULL);
+	bool allowed = decide_phase(p, p->cs, ls.cl, ls.ncl, &creq, &creq, v, reason ? &e : NULL);
 	lists_free(&ls);
+	const rbac_shard *s = allowed || !a->namespace.n ? NULL : rbac_policy_shard(p, a->namespace);
+	if (s) {
+		if (!lists_init(&ls, s, &a->user, a->namespace)) {
+			if (e.v != e.stack)
+				free(e.v);
+			*v = (rbac_verdict){ .decision = RBAC_NO_OPINION };
+			return RBAC_NO_OPINION;
+		}
+		allowed = decide_phase(p, s, ls.rl, ls.nrl, &req, &creq, v, reason ? &e : NULL);
+		lists_free(&ls);
+	}
 	if (allowed) {
 		v->nerrors = 0;
 		if (reason)
@@ -549,7 +583,7 @@ rbac_decision rbac_authorize(const rbac_policy *p, const rbac_attrs *a, rbac_ver
 		gh_str *msgs = malloc(e.n * sizeof *msgs);
 		if (msgs) {
 			for (size_t i = 0; i < e.n; i++)
-				msgs[i] = p->errs[e.v[i]];
+				msgs[i] = *e.v[i];
 			gh_buf_puts(reason, "RBAC: ");
 			rbac_aggregate(msgs, e.n, reason);
 			free(msgs);
@@ -558,24 +592,6 @@ rbac_decision rbac_authorize(const rbac_policy *p, const rbac_attrs *a, rbac_ver
 	if (e.v != e.stack)
 		free(e.v);
 	return v->decision;
-}
-
-/* The RoleBindings of ns: b[*first, *first + return) */
-static size_t rb_range(const rbac_policy *p, gh_str ns, size_t *first)
-{
-	size_t lo = p->ncrb, hi = p->nb;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (rbac_strcmp(p->b[mid].b.namespace, ns) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*first = lo;
-	size_t end = lo;
-	while (end < p->nb && rbac_eq(p->b[end].b.namespace, ns))
-		end++;
-	return end - lo;
 }
 
 typedef struct lctx {
@@ -588,9 +604,9 @@ typedef struct lctx {
 } lctx;
 
 /* One binding of VisitRulesFor with the authorizing visitor; true when it allowed. */
-static bool linear_binding(lctx *c, size_t i)
+static bool linear_binding(lctx *c, const rbac_shard *s, size_t i)
 {
-	const rbac_binding *b = &c->p->b[i].b;
+	const rbac_binding *b = &s->b[i].b;
 	long si = rbac_applies_to(&c->a->user, b);
 	if (si < 0)
 		return false;
@@ -620,13 +636,11 @@ rbac_decision rbac_authorize_linear(const rbac_policy *p, const rbac_attrs *a, r
 	*v = (rbac_verdict){ .decision = RBAC_NO_OPINION };
 	lctx c = { .p = p, .a = a, .reason = reason, .v = v };
 	bool allowed = false;
-	for (size_t i = 0; i < p->ncrb && !allowed; i++)
-		allowed = linear_binding(&c, i);
-	if (!allowed && a->namespace.n) {
-		size_t first, n = rb_range(p, a->namespace, &first);
-		for (size_t i = first; i < first + n && !allowed; i++)
-			allowed = linear_binding(&c, i);
-	}
+	for (size_t i = 0; i < p->cs->ncrb && !allowed; i++)
+		allowed = linear_binding(&c, p->cs, i);
+	const rbac_shard *s = !allowed && a->namespace.n ? rbac_policy_shard(p, a->namespace) : NULL;
+	for (size_t i = 0; s && i < s->nb && !allowed; i++)
+		allowed = linear_binding(&c, s, i);
 	if (allowed) {
 		if (reason)
 			allow_reason(v->binding, v->subject, reason);
