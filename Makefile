@@ -73,6 +73,10 @@ build-fuzz/libgatehouse-fuzz.a: $(FUZZ_OBJ)
 build-fuzz/%_fuzz: fuzz/%_fuzz.c build-fuzz/libgatehouse-fuzz.a
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libgatehouse-fuzz.a $(LDLIBS)
 
+# The benchmarks (bench/run.sh builds the ones it runs).
+$(BUILD)/bench_%: bench/bench_%.c $(BUILD)/libgatehouse.a
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libgatehouse.a $(LDLIBS)
+
 bench: all
 	bash bench/run.sh
 

@@ -1065,9 +1065,10 @@ bool rbac_shard_compile(gh_str ns, const rbac_role *const *roles, size_t nroles,
 	if (!p)
 		return false;
 	atomic_init(&p->refs, 1);
-	/* most namespace shards hold a few objects: a megabyte block each would cost 500 MB
-	 * at 500 namespaces */
-	gh_arena_init(&p->arena, nroles + nbinds > 1000 ? (size_t)1 << 20 : 0);
+	/* sized to the input: most namespace shards hold a few objects, and a fixed megabyte
+	 * block each would cost 500 MB at 500 namespaces (copies take ~150 B an object) */
+	size_t block = (nroles + nbinds) * 192;
+	gh_arena_init(&p->arena, block < 2048 ? 2048 : block > ((size_t)1 << 20) ? (size_t)1 << 20 : block);
 	p->nsname = gh_arena_str(&p->arena, ns);
 	cc c = { .p = p, .roles = roles, .nroles = nroles, .binds = binds, .nbinds = nbinds };
 	strtab errs = { 0 };
