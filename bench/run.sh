@@ -4,6 +4,7 @@
 #   2. TokenReview on loopback with wrk (64 connections): HTTPS, and plain HTTP;
 #      SubjectAccessReview over HTTPS
 #   4. RBAC decisions with 1k..1M bindings, indexed vs linear scan (bench_rbac)
+#   5. RBAC write -> published decision with 100k RBAC objects, vs the whole rebuild (bench_rbac_write)
 #   3. STS GetCallerIdentity: gatehouse vs moto_server in the same run (signed POST, wrk)
 # Usage: bash bench/run.sh [seconds per wrk run, default 10]. BUILD picks the build folder.
 set -euo pipefail
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-10}
 BUILD=${BUILD:-build}
 BIN=./$BUILD/gatehouse
-make -s -j2 BUILD="$BUILD" "$BUILD/gatehouse" "$BUILD/bench_token" "$BUILD/bench_rbac" >/dev/null
+make -s -j2 BUILD="$BUILD" "$BUILD/gatehouse" "$BUILD/bench_token" "$BUILD/bench_rbac" "$BUILD/bench_rbac_write" >/dev/null
 dir=$(mktemp -d)
 pids=()
 cleanup() {
@@ -115,3 +116,6 @@ printf "gatehouse (plain HTTP): %10.0f req/s\nmoto_server:            %10.0f req
 echo
 echo "== 4. RBAC decision latency and memory per binding (bench_rbac)"
 "./$BUILD/bench_rbac"
+
+echo "== 5. RBAC write to published decision, 100k RBAC objects (bench_rbac_write)"
+"./$BUILD/bench_rbac_write"

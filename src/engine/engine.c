@@ -106,6 +106,24 @@ bool engine_tx_publish(gh_engine *e, engine_tx_fn fn, void *ctx, unsigned what, 
 	return ok;
 }
 
+bool engine_tx_publish_cluster(gh_engine *e, engine_tx_fn fn, void *ctx, const char *cluster, const maps_change *c,
+			       size_t n, gh_err *err)
+{
+	pthread_mutex_lock(&e->write_mu);
+	bool ok = db_begin(e->db, err);
+	if (ok) {
+		ok = fn(e, ctx, err);
+		if (ok)
+			ok = db_commit(e->db, err);
+		else
+			db_rollback(e->db);
+	}
+	if (ok)
+		ok = maps_publish_cluster(e, cluster, c, n, err);
+	pthread_mutex_unlock(&e->write_mu);
+	return ok;
+}
+
 /* --- the --aws-auth file watcher ------------------------------------------------- */
 
 static bool file_stamp(const char *path, struct stat *st)
@@ -367,6 +385,7 @@ void engine_close(gh_engine *e)
 	kube_close(e);
 	creds_unref(e->creds);
 	maps_free(e->maps);
+	maps_rbac_free(e->rbac);
 	sigv4_keycache_free(e->keycache);
 	passthrough_free(e->passthrough);
 	free((void *)e->instances.v);
