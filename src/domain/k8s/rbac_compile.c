@@ -1132,12 +1132,14 @@ bool rbac_policy_assemble(rbac_shard *cs, rbac_shard **shards, size_t n, rbac_po
 		p->cs = cs;
 		p->shards = shards;
 		p->nshards = n;
-		p->stab = calloc(cap, sizeof *p->stab);
-		p->stab_mask = cap - 1;
+		p->nst = aligned_alloc(64, cap * sizeof *p->nst);
+		if (p->nst)
+			memset(p->nst, 0, cap * sizeof *p->nst);
+		p->nst_mask = cap - 1;
 		p->bfirst = malloc((n + 1) * sizeof *p->bfirst);
 		w = malloc((nw + 1) * sizeof *w);
 	}
-	if (!p || !p->stab || !p->bfirst || !w) {
+	if (!p || !p->nst || !p->bfirst || !w) {
 		free(w);
 		if (p) {
 			p->warnings = NULL;
@@ -1158,11 +1160,14 @@ bool rbac_policy_assemble(rbac_shard *cs, rbac_shard **shards, size_t n, rbac_po
 		nb += shards[i]->nb;
 		for (size_t j = 0; j < shards[i]->nwarnings; j++)
 			w[k++] = shards[i]->warnings[j];
-		uint64_t h = rbac_ns_hash(shards[i]->nsname);
-		size_t at = h & p->stab_mask;
-		while (p->stab[at])
-			at = (at + 1) & p->stab_mask;
-		p->stab[at] = (uint32_t)i + 1;
+		gh_str ns = shards[i]->nsname;
+		uint64_t h = rbac_ns_hash(ns);
+		size_t at = h & p->nst_mask;
+		while (p->nst[at].hash)
+			at = (at + 1) & p->nst_mask;
+		skey *e = &p->nst[at];
+		*e = (skey){ .hash = h, .len = (uint32_t)ns.n, .name = ns.p, .crb_off = (uint32_t)i };
+		memcpy(e->head, ns.p, ns.n < RBAC_KEY_HEAD ? ns.n : RBAC_KEY_HEAD);
 	}
 	p->nb = nb;
 	p->warnings = w;
@@ -1174,12 +1179,12 @@ bool rbac_policy_assemble(rbac_shard *cs, rbac_shard **shards, size_t n, rbac_po
 const rbac_shard *rbac_policy_shard(const rbac_policy *p, gh_str ns)
 {
 	uint64_t h = rbac_ns_hash(ns);
-	for (size_t i = h & p->stab_mask;; i = (i + 1) & p->stab_mask) {
-		uint32_t e = p->stab[i];
-		if (!e)
+	for (size_t i = h & p->nst_mask;; i = (i + 1) & p->nst_mask) {
+		const skey *k = &p->nst[i];
+		if (!k->hash)
 			return NULL;
-		if (rbac_eq(p->shards[e - 1]->nsname, ns))
-			return p->shards[e - 1];
+		if (k->hash == h && key_is(k, 0, ns))
+			return p->shards[k->crb_off];
 	}
 }
 
@@ -1287,7 +1292,7 @@ void rbac_policy_free(rbac_policy *p)
 	for (size_t i = 0; i < p->nshards; i++)
 		rbac_shard_unref(p->shards[i]);
 	free(p->shards);
-	free(p->stab);
+	free(p->nst);
 	free(p->bfirst);
 	free((void *)p->warnings);
 	free(p);
@@ -1321,7 +1326,7 @@ void rbac_policy_stats_get(const rbac_policy *p, rbac_policy_stats *st)
 	shard_stats(p->cs, st);
 	for (size_t i = 0; i < p->nshards; i++)
 		shard_stats(p->shards[i], st);
-	st->index_bytes += p->nshards * (sizeof(rbac_shard *) + sizeof(size_t)) + (p->stab_mask + 1) * sizeof *p->stab;
+	st->index_bytes += p->nshards * (sizeof(rbac_shard *) + sizeof(size_t)) + (p->nst_mask + 1) * sizeof *p->nst;
 }
 
 const rbac_role *rbac_policy_role(const rbac_policy *p, gh_str ns, gh_str name)

@@ -229,109 +229,80 @@ typedef struct plist {
 	const posting *p, *end;
 } plist;
 
-/* The posting lists of the user's keys, for ClusterRoleBindings (cl) and for the
- * RoleBindings of the request's namespace (rl), all found (and prefetched) up front so the
- * memory they live in is on its way while the first lists are evaluated. */
-typedef struct lists {
-	plist stack_cl[STACK_LISTS], stack_rl[STACK_LISTS];
-	plist *cl, *rl;
-	size_t ncl, nrl;
-} lists;
+/* The keys a user is looked up under (name, then each group) with their hashes, computed
+ * once per request for the cluster shard and the namespace's shard alike. */
+typedef struct ukeys {
+	gh_str name;
+	uint32_t cls;
+	size_t n;
+	uint64_t stack[STACK_LISTS], *h;
+} ukeys;
 
-/* The RoleBindings of namespace ns that name key k: [*first, *first + return). */
-static uint32_t ns_range(const rbac_shard *p, const skey *k, uint32_t ns, uint32_t *first)
+static bool ukeys_init(ukeys *k, const rbac_user *u)
 {
-	if (k->ns_n == 1) {
-		*first = k->crb_n;
-		return k->ns == ns ? k->n - k->crb_n : 0;
-	}
-	size_t lo = k->ns, hi = (size_t)k->ns + k->ns_n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (p->nsr[mid].ns == ns) {
-			*first = p->nsr[mid].off;
-			return p->nsr[mid].n;
-		}
-		if (p->nsr[mid].ns < ns)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	k->n = 1 + u->ngroups;
+	k->h = k->n > STACK_LISTS ? malloc(k->n * sizeof *k->h) : k->stack;
+	if (!k->h)
+		return false;
+	k->cls = rbac_user_key(u->name, &k->name);
+	k->h[0] = rbac_key_hash(k->cls, k->name);
+	for (size_t i = 0; i < u->ngroups; i++)
+		k->h[i + 1] = rbac_key_hash(RBAC_KEY_GROUP, u->groups[i]);
+	return true;
 }
+
+static void ukeys_free(ukeys *k)
+{
+	if (k->h != k->stack)
+		free(k->h);
+}
+
+/* Starts the (independent) table misses of every key at once, so they overlap instead of
+ * queueing one behind the other, and behind the cluster shard's work. */
+static void ukeys_prefetch(const rbac_shard *p, const ukeys *k)
+{
+	if (!p->keys)
+		return;
+	for (size_t i = 0; i < k->n; i++)
+		__builtin_prefetch(&p->keys[k->h[i] & p->key_mask]);
+}
+
+/* The posting lists of the user's keys in one shard: ClusterRoleBindings in the cluster
+ * shard, or the RoleBindings of a namespace shard (which holds one namespace, so a key's
+ * RoleBindings are all of its postings after the ClusterRoleBindings, none there). All are
+ * found (and prefetched) up front so the memory they live in is on its way while the first
+ * lists are evaluated. */
+typedef struct lists {
+	plist stack[STACK_LISTS];
+	plist *l;
+	size_t n;
+} lists;
 
 static void lists_free(lists *ls)
 {
-	if (ls->cl != ls->stack_cl) {
-		free(ls->cl);
-		free(ls->rl);
-	}
+	if (ls->l != ls->stack)
+		free(ls->l);
 }
 
-static bool lists_init(lists *ls, const rbac_shard *p, const rbac_user *u, gh_str ns)
+static bool lists_init(lists *ls, const rbac_shard *p, const rbac_user *u, const ukeys *uk, bool cluster)
 {
-	ls->cl = ls->stack_cl;
-	ls->rl = ls->stack_rl;
-	ls->ncl = ls->nrl = 0;
+	ls->l = ls->stack;
+	ls->n = 0;
 	if (!p->keys)
 		return true;
-	uint64_t nsh = 0;
-	if (ns.n && p->nst) {
-		nsh = rbac_ns_hash(ns);
-		__builtin_prefetch(&p->nst[nsh & p->nst_mask]);
-	}
-	size_t cap = 1 + u->ngroups;
-	const skey *stack_keys[STACK_LISTS], **keys = stack_keys;
-	uint64_t stack_h[STACK_LISTS], *h = stack_h;
-	if (cap > STACK_LISTS) {
-		ls->cl = malloc(cap * sizeof *ls->cl);
-		ls->rl = malloc(cap * sizeof *ls->rl);
-		keys = malloc(cap * sizeof *keys);
-		h = malloc(cap * sizeof *h);
-		if (!ls->cl || !ls->rl || !keys || !h) {
-			free(ls->cl);
-			free(ls->rl);
-			free(keys);
-			free(h);
-			return false;
-		}
-	}
-	/* Hash every key and prefetch its slot first, so the (independent) table misses
-	 * overlap instead of queueing one behind the other. */
-	gh_str name;
-	uint32_t cls = rbac_user_key(u->name, &name);
-	h[0] = rbac_key_hash(cls, name);
-	__builtin_prefetch(&p->keys[h[0] & p->key_mask]);
-	for (size_t i = 0; i < u->ngroups; i++) {
-		h[i + 1] = rbac_key_hash(RBAC_KEY_GROUP, u->groups[i]);
-		__builtin_prefetch(&p->keys[h[i + 1] & p->key_mask]);
-	}
-	size_t nk = 0;
-	for (size_t i = 0; i < cap; i++) {
-		const skey *k = i ? rbac_key_find(p, RBAC_KEY_GROUP, u->groups[i - 1], h[i]) : rbac_key_find(p, cls, name, h[0]);
+	if (uk->n > STACK_LISTS && !(ls->l = malloc(uk->n * sizeof *ls->l)))
+		return false;
+	for (size_t i = 0; i < uk->n; i++) {
+		const skey *k = i ? rbac_key_find(p, RBAC_KEY_GROUP, u->groups[i - 1], uk->h[i])
+				  : rbac_key_find(p, uk->cls, uk->name, uk->h[0]);
 		if (!k)
 			continue;
-		keys[nk++] = k;
 		const posting *base = rbac_key_postings(p->post, k);
-		if (k->crb_n) {
-			__builtin_prefetch(base);
-			ls->cl[ls->ncl++] = (plist){ base, base + k->crb_n };
-		}
-		if (k->ns_n > 1 && nsh)
-			__builtin_prefetch(&p->nsr[k->ns]);
-	}
-	uint32_t id = nsh && nk ? rbac_ns_find_h(p, ns, nsh) : RBAC_NONE;
-	for (size_t i = 0; id != RBAC_NONE && i < nk; i++) {
-		uint32_t first, n = keys[i]->ns_n ? ns_range(p, keys[i], id, &first) : 0;
-		if (n) {
-			const posting *base = rbac_key_postings(p->post, keys[i]) + first;
-			__builtin_prefetch(base);
-			ls->rl[ls->nrl++] = (plist){ base, base + n };
-		}
-	}
-	if (keys != stack_keys) {
-		free(keys);
-		free(h);
+		plist pl = cluster ? (plist){ base, base + k->crb_n } : (plist){ base + k->crb_n, base + k->n };
+		if (pl.p == pl.end)
+			continue;
+		__builtin_prefetch(pl.p);
+		ls->l[ls->n++] = pl;
 	}
 	return true;
 }
@@ -367,28 +338,36 @@ static inline bool lists_next(plist *l, size_t k, posting *out)
 
 bool rbac_walk(const rbac_policy *p, const rbac_user *u, gh_str ns, rbac_visit_fn fn, void *ctx)
 {
-	lists ls;
-	if (!lists_init(&ls, p->cs, u, (gh_str){ "", 0 }))
+	ukeys uk;
+	if (!ukeys_init(&uk, u))
 		return false;
-	bool go_on = true;
+	const rbac_shard *s = ns.n ? rbac_policy_shard(p, ns) : NULL;
+	lists ls;
+	bool go_on = lists_init(&ls, p->cs, u, &uk, true);
+	if (!go_on) {
+		ukeys_free(&uk);
+		return false;
+	}
 	posting pst;
-	while (go_on && lists_next(ls.cl, ls.ncl, &pst)) {
+	while (go_on && lists_next(ls.l, ls.n, &pst)) {
 		const pbinding *pb = &p->cs->b[pst.binding];
 		go_on = fn(ctx, pb, pb->role, pb->err_kind);
 	}
 	lists_free(&ls);
-	const rbac_shard *s = ns.n ? rbac_policy_shard(p, ns) : NULL;
-	if (!go_on || !s)
-		return go_on;
-	if (!lists_init(&ls, s, u, ns))
-		return false;
-	while (go_on && lists_next(ls.rl, ls.nrl, &pst)) {
-		const pbinding *pb = &s->b[pst.binding];
-		uint8_t ek;
-		const prole *r = rbac_binding_role(p, pb, &ek);
-		go_on = fn(ctx, pb, r, ek);
+	if (go_on && s) {
+		if (!lists_init(&ls, s, u, &uk, false)) {
+			ukeys_free(&uk);
+			return false;
+		}
+		while (go_on && lists_next(ls.l, ls.n, &pst)) {
+			const pbinding *pb = &s->b[pst.binding];
+			uint8_t ek;
+			const prole *r = rbac_binding_role(p, pb, &ek);
+			go_on = fn(ctx, pb, r, ek);
+		}
+		lists_free(&ls);
 	}
-	lists_free(&ls);
+	ukeys_free(&uk);
 	return go_on;
 }
 
@@ -559,21 +538,30 @@ rbac_decision rbac_authorize(const rbac_policy *p, const rbac_attrs *a, rbac_ver
 	rbac_req creq = { .a = a }, req = { .a = a };
 	errs e = { .n = 0, .cap = 16 };
 	e.v = e.stack;
-	lists ls;
-	if (!lists_init(&ls, p->cs, &a->user, (gh_str){ "", 0 }))
+	ukeys uk;
+	if (!ukeys_init(&uk, &a->user))
 		return RBAC_NO_OPINION;
-	bool allowed = decide_phase(p, p->cs, ls.cl, ls.ncl, &creq, &creq, v, reason ? &e : NULL);
-	lists_free(&ls);
-	const rbac_shard *s = allowed || !a->namespace.n ? NULL : rbac_policy_shard(p, a->namespace);
-	if (s) {
-		if (!lists_init(&ls, s, &a->user, a->namespace)) {
-			if (e.v != e.stack)
-				free(e.v);
-			*v = (rbac_verdict){ .decision = RBAC_NO_OPINION };
-			return RBAC_NO_OPINION;
-		}
-		allowed = decide_phase(p, s, ls.rl, ls.nrl, &req, &creq, v, reason ? &e : NULL);
+	/* the namespace's shard first: its key slots load while the cluster shard is walked */
+	const rbac_shard *s = a->namespace.n ? rbac_policy_shard(p, a->namespace) : NULL;
+	if (s)
+		ukeys_prefetch(s, &uk);
+	ukeys_prefetch(p->cs, &uk);
+	lists ls;
+	bool allowed = false, ok = lists_init(&ls, p->cs, &a->user, &uk, true);
+	if (ok) {
+		allowed = decide_phase(p, p->cs, ls.l, ls.n, &creq, &creq, v, reason ? &e : NULL);
 		lists_free(&ls);
+	}
+	if (ok && !allowed && s && (ok = lists_init(&ls, s, &a->user, &uk, false))) {
+		allowed = decide_phase(p, s, ls.l, ls.n, &req, &creq, v, reason ? &e : NULL);
+		lists_free(&ls);
+	}
+	ukeys_free(&uk);
+	if (!ok) {
+		if (e.v != e.stack)
+			free(e.v);
+		*v = (rbac_verdict){ .decision = RBAC_NO_OPINION };
+		return RBAC_NO_OPINION;
 	}
 	if (allowed) {
 		v->nerrors = 0;

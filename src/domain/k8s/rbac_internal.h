@@ -164,8 +164,8 @@ struct rbac_policy {
 	rbac_shard *cs;	     /* ClusterRoles and ClusterRoleBindings (never NULL) */
 	rbac_shard **shards; /* namespace shards, sorted by namespace */
 	size_t nshards;
-	uint32_t *stab;	     /* namespace -> 1 + index in shards; 0 = empty slot */
-	size_t stab_mask;
+	skey *nst;	     /* namespace -> shard index (in crb_off): one cache line a lookup */
+	size_t nst_mask;
 	size_t *bfirst;	     /* global index of each shard's first binding */
 	size_t nb;
 	const gh_str *warnings; /* views into the shards' arenas */
