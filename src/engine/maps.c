@@ -220,7 +220,9 @@ static void load_eks(gh_engine *e, gh_cluster_map *it)
 typedef struct rbac_ent {
 	char *cluster;
 	rbac_source *src;
-	char *error; /* the manifests could not be read at the load */
+	char *error;		/* the manifests could not be read */
+	bool have_manifests;	/* manifest_hash is that of the manifests in the source */
+	uint64_t manifest_hash;
 } rbac_ent;
 
 struct maps_rbac {
@@ -309,9 +311,9 @@ static bool load_layer(rbac_source *src, int layer, const json_t *docs, const ch
 	return ok;
 }
 
-/* The whole load: the bootstrap policy, the objects stored for the cluster, and the
- * manifests of --rbac (a manifest that cannot be read is reported and left out). */
-static rbac_source *load_rbac_source(gh_engine *e, gh_cluster_map *it, char **error)
+/* The whole load of the lower layers: the bootstrap policy and the objects stored for the
+ * cluster (refresh_manifests adds the top one). */
+static rbac_source *load_rbac_source(gh_engine *e, gh_cluster_map *it)
 {
 	static const char *const kinds[] = { "ClusterRole", "Role", "ClusterRoleBinding", "RoleBinding" };
 	rbac_source *src = rbac_source_new();
@@ -340,21 +342,49 @@ static rbac_source *load_rbac_source(gh_engine *e, gh_cluster_map *it, char **er
 	}
 	ok = ok && load_layer(src, RBAC_LAYER_STORE, docs, it->cluster, &err);
 	json_decref(docs);
-	if (ok && e->cfg.rbac_path) {
-		json_t *man = json_array();
-		if (!manifests_load(e->cfg.rbac_path, man, &err)) {
-			*error = strdup(err.msg);
-			gh_log_warn("rbac.manifests", "cluster", it->cluster, "detail", err.msg);
-		}
-		ok = load_layer(src, RBAC_LAYER_MANIFESTS, man, it->cluster, &err);
-		json_decref(man);
-	}
 	if (!ok) {
 		gh_log_warn("rbac.load", "cluster", it->cluster, "detail", err.msg[0] ? err.msg : "out of memory");
 		rbac_source_free(src);
 		return NULL;
 	}
 	return src;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Reads the --rbac manifests again (every full publish did, and still does) and replaces
+ * the manifest layer when they changed: the shards they touch are recompiled, no store
+ * row is read. A manifest that cannot be read is reported and left out. */
+static bool refresh_manifests(gh_engine *e, rbac_ent *x)
+{
+	if (!e->cfg.rbac_path)
+		return true;
+	json_t *man = json_array();
+	gh_err err = { 0 };
+	free(x->error);
+	x->error = NULL;
+	if (!manifests_load(e->cfg.rbac_path, man, &err)) {
+		x->error = strdup(err.msg);
+		gh_log_warn("rbac.manifests", "cluster", x->cluster, "detail", err.msg);
+	}
+	char *text = json_dumps(man, JSON_COMPACT | JSON_SORT_KEYS);
+	uint64_t h = text ? fnv1a(text) : 0;
+	free(text);
+	bool ok = true;
+	if (!text || !x->have_manifests || h != x->manifest_hash) {
+		rbac_source_clear_layer(x->src, RBAC_LAYER_MANIFESTS);
+		ok = load_layer(x->src, RBAC_LAYER_MANIFESTS, man, x->cluster, &err);
+		x->have_manifests = ok && text;
+		x->manifest_hash = h;
+	}
+	json_decref(man);
+	return ok;
 }
 
 /* One change to the source; false when the source can no longer be trusted. */
@@ -398,17 +428,22 @@ static void load_rbac(gh_engine *e, gh_cluster_map *it, const maps_change *chang
 	}
 	if (!x) {
 		/* the store already holds the changes: a whole load includes them */
-		char *error = NULL;
-		rbac_source *src = load_rbac_source(e, it, &error);
+		rbac_source *src = load_rbac_source(e, it);
 		char *name = strdup(it->cluster);
 		x = src && name ? rbac_ent_add(e) : NULL;
 		if (!x) {
 			rbac_source_free(src);
-			free(error);
 			free(name);
 			return;
 		}
-		*x = (rbac_ent){ name, src, error };
+		*x = (rbac_ent){ .cluster = name, .src = src };
+		ok = refresh_manifests(e, x);
+	} else if (!nchanges) {
+		ok = refresh_manifests(e, x);
+	}
+	if (!ok) {
+		rbac_ent_drop(e, it->cluster);
+		return;
 	}
 	if (x->error)
 		it->rbac_error = strdup(x->error);

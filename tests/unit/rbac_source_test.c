@@ -1,7 +1,8 @@
 /* The incrementally maintained policy (rbac_source.h) against a fresh full compile of the
  * same objects and against the linear reference: random sequences of creates, updates and
  * deletes of Roles, ClusterRoles (aggregating ones included), RoleBindings and
- * ClusterRoleBindings, over a base layer and an overriding manifest layer, each step
+ * ClusterRoleBindings, over a base layer and an overriding manifest layer (itself replaced
+ * now and then, as when the manifests are read again), each step
  * checked with decisions, RulesFor, who-can, escalation checks and the binding order. Older
  * policies are kept alive across later changes: shards they share must not change under
  * them. */
@@ -329,7 +330,7 @@ TEST(rbac_source_incremental_matches_full)
 		REQUIRE(base && top && rbac_objects_add_defaults(base, &e));
 		for (int i = 0; i < 6; i++) {
 			int kind = (int)draw(4);
-			rbac_objects *o = make(&g, kind, s_ns[draw(3)], kind & 1 ? s_roles[draw(3)] : s_binds[draw(4)]);
+			rbac_objects *o = make(&g, kind, s_ns[draw(3)], kind <= 1 ? s_roles[draw(4)] : s_binds[draw(4)]);
 			REQUIRE(o && add_all(i < 3 ? base : top, o, &e));
 			rbac_objects_free(o);
 		}
@@ -347,6 +348,20 @@ TEST(rbac_source_incremental_matches_full)
 			for (size_t i = 0; i < n; i++)
 				if (st[i].kind == kind && gh_str_eq(st[i].ns, ns) && gh_str_eq(st[i].name, name))
 					at = i;
+			if (step % 40 == 39) {
+				/* the manifests read again, changed */
+				rbac_source_clear_layer(src, RBAC_LAYER_MANIFESTS);
+				rbac_objects_free(top);
+				top = rbac_objects_new();
+				REQUIRE(top);
+				for (int i = 0; i < 3; i++) {
+					int k = (int)draw(4);
+					rbac_objects *o = make(&g, k, s_ns[draw(3)], k <= 1 ? s_roles[draw(4)] : s_binds[draw(4)]);
+					REQUIRE(o && add_all(top, o, &e));
+					rbac_objects_free(o);
+				}
+				REQUIRE(rbac_source_add(src, RBAC_LAYER_MANIFESTS, top, &e));
+			}
 			bool del = draw(4) == 0;
 			rbac_objects *o = del ? NULL : make(&g, kind, ns, name);
 			REQUIRE(del || o);

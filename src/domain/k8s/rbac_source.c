@@ -210,6 +210,27 @@ static void prune(rbac_source *s, bucket *b)
 	s->nns--;
 }
 
+void rbac_source_clear_layer(rbac_source *s, int layer)
+{
+	if (s->cluster.layer[layer]) {
+		rbac_objects_free(s->cluster.layer[layer]);
+		s->cluster.layer[layer] = NULL;
+		dirty(&s->cluster);
+	}
+	for (size_t i = 0; i < s->nns;) {
+		bucket *b = s->ns[i];
+		if (b->layer[layer]) {
+			rbac_objects_free(b->layer[layer]);
+			b->layer[layer] = NULL;
+			dirty(b);
+		}
+		size_t before = s->nns;
+		prune(s, b);
+		if (s->nns == before)
+			i++;
+	}
+}
+
 bool rbac_source_replace(rbac_source *s, gh_str kind, gh_str ns, gh_str name, const rbac_objects *objs, gh_err *err)
 {
 	bool role = gh_str_eq_c(kind, "Role") || gh_str_eq_c(kind, "ClusterRole");

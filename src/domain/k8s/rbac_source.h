@@ -26,6 +26,10 @@ void rbac_source_free(rbac_source *s);
 /* Adds (deep copies) every object of objs to a layer: the full load at start. */
 bool rbac_source_add(rbac_source *s, int layer, const rbac_objects *objs, gh_err *err) GH_MUST_CHECK;
 
+/* Empties a layer (the manifests, before they are read again); the shards that held
+ * objects of it are recompiled by the next rbac_source_policy. */
+void rbac_source_clear_layer(rbac_source *s, int layer);
+
 /* One write through the API: the store layer's object `kind` ("Role", "ClusterRole",
  * "RoleBinding", "ClusterRoleBinding") ns/name (ns ignored for cluster-scoped kinds) is
  * dropped, then the objects of objs (the object as now stored; none for a delete, or when
