@@ -1124,9 +1124,12 @@ bool rbac_policy_assemble(rbac_shard *cs, rbac_shard **shards, size_t n, rbac_po
 	size_t cap = 16;
 	while (cap < n + n / 2 + 1)
 		cap <<= 1;
+	/* every shard keeps up to MAX_WARNINGS + 1; the policy shows as many, as one compile did */
 	size_t nw = cs->nwarnings;
 	for (size_t i = 0; i < n; i++)
 		nw += shards[i]->nwarnings;
+	if (nw > MAX_WARNINGS + 1)
+		nw = MAX_WARNINGS + 1;
 	gh_str *w = NULL;
 	if (p) {
 		p->cs = cs;
@@ -1152,13 +1155,14 @@ bool rbac_policy_assemble(rbac_shard *cs, rbac_shard **shards, size_t n, rbac_po
 		}
 		return false;
 	}
+	static const gh_str more = { "more warnings not shown", 23 };
 	size_t nb = cs->nb, k = 0;
-	for (size_t i = 0; i < cs->nwarnings; i++)
+	for (size_t i = 0; i < cs->nwarnings && k < nw; i++)
 		w[k++] = cs->warnings[i];
 	for (size_t i = 0; i < n; i++) {
 		p->bfirst[i] = nb;
 		nb += shards[i]->nb;
-		for (size_t j = 0; j < shards[i]->nwarnings; j++)
+		for (size_t j = 0; j < shards[i]->nwarnings && k < nw; j++)
 			w[k++] = shards[i]->warnings[j];
 		gh_str ns = shards[i]->nsname;
 		uint64_t h = rbac_ns_hash(ns);
@@ -1169,6 +1173,8 @@ bool rbac_policy_assemble(rbac_shard *cs, rbac_shard **shards, size_t n, rbac_po
 		*e = (skey){ .hash = h, .len = (uint32_t)ns.n, .name = ns.p, .crb_off = (uint32_t)i };
 		memcpy(e->head, ns.p, ns.n < RBAC_KEY_HEAD ? ns.n : RBAC_KEY_HEAD);
 	}
+	if (nw == MAX_WARNINGS + 1)
+		w[MAX_WARNINGS] = more;
 	p->nb = nb;
 	p->warnings = w;
 	p->nwarnings = nw;
