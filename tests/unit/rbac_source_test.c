@@ -291,7 +291,7 @@ static size_t compare(const rbac_policy *inc, const rbac_policy *full, int queri
 			same_binding(w1.grants[i].binding, w2.grants[i].binding, "who-can");
 		}
 
-		gh_str vb[1], gr[1], rs[1];
+		gh_str vb[2], gr[2], rs[2];
 		rbac_rule want = { .verbs = some(s_verbs, N_OF(s_verbs), vb), .api_groups = some(s_groups, N_OF(s_groups), gr),
 				   .resources = some(s_res, N_OF(s_res), rs) };
 		want.verbs.n = want.api_groups.n = want.resources.n = 1;
