@@ -1,7 +1,8 @@
 /* bench_rbac_write: from an RBAC write through the Kubernetes API to a decision that
  * reflects it, with 100k RBAC objects in one cluster. The real path: engine_kube_write as a
- * system:masters user (admission, the SQLite transaction, the snapshot publish), then the
- * published snapshot's rbac_authorize, timed until the new permission is there.
+ * system:masters user (admission, the SQLite transaction, the snapshot publish), then
+ * engine_authorize (as the SubjectAccessReview webhook asks), timed until the new
+ * permission is there.
  *
  * State (seeded straight into the store, then loaded by engine_open as at a restart):
  * NNS namespaces, each with NROLE Roles and NRB RoleBindings (50k + 50k by default), plus
@@ -29,6 +30,7 @@
 #include "base/log.h"
 #include "domain/k8s/rbac.h"
 #include "domain/k8s/resources.h"
+#include "engine/authz.h"
 #include "engine/engine_internal.h"
 #include "engine/kube.h"
 #include "engine/maps.h"
@@ -164,16 +166,18 @@ static void write_obj(gh_engine *e, int op, const char *kind, const char *ns, co
 	json_decref(body);
 }
 
-/* Is the request allowed in the published snapshot? */
+/* Does the authorizer allow the request? engine_authorize is what the SubjectAccessReview
+ * webhook and the Kubernetes API ask: privileged groups, then the published RBAC. */
 static bool allowed(gh_engine *e, const char *user, const char *ns, const char *verb, const char *resource)
 {
-	gh_cluster_maps *m = maps_acquire(e);
-	const gh_cluster_map *cm = maps_find(m, GH_STR("demo"));
-	rbac_attrs a = { .user = { .name = gh_str_c(user) }, .resource_request = true, .verb = gh_str_c(verb),
-			 .namespace = gh_str_c(ns), .resource = gh_str_c(resource) };
-	rbac_verdict v;
-	bool ok = cm && cm->rbac && rbac_authorize(cm->rbac, &a, &v, NULL) == RBAC_ALLOW;
-	maps_unref(m);
+	gh_authz_req r = { .attrs = { .user = { .name = gh_str_c(user) }, .resource_request = true,
+				      .verb = gh_str_c(verb), .namespace = gh_str_c(ns), .resource = gh_str_c(resource) } };
+	gh_arena a;
+	gh_arena_init(&a, 0);
+	gh_authz_res out;
+	gh_err err;
+	bool ok = engine_authorize(e, GH_STR("demo"), &r, &a, &out, NULL, NULL, &err) && out.allowed;
+	gh_arena_free(&a);
 	return ok;
 }
 

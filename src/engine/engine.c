@@ -87,9 +87,9 @@ bool engine_tx(gh_engine *e, engine_tx_fn fn, void *ctx, gh_err *err)
 	return engine_tx_publish(e, fn, ctx, GH_PUBLISH_CREDS, err);
 }
 
-bool engine_tx_publish(gh_engine *e, engine_tx_fn fn, void *ctx, unsigned what, gh_err *err)
+/* Runs fn in one transaction; the caller holds write_mu. */
+static bool run_tx(gh_engine *e, engine_tx_fn fn, void *ctx, gh_err *err)
 {
-	pthread_mutex_lock(&e->write_mu);
 	bool ok = db_begin(e->db, err);
 	if (ok) {
 		ok = fn(e, ctx, err);
@@ -98,10 +98,15 @@ bool engine_tx_publish(gh_engine *e, engine_tx_fn fn, void *ctx, unsigned what, 
 		else
 			db_rollback(e->db);
 	}
+	return ok;
+}
+
+bool engine_tx_publish(gh_engine *e, engine_tx_fn fn, void *ctx, unsigned what, gh_err *err)
+{
+	pthread_mutex_lock(&e->write_mu);
 	/* Publish even when the snapshot build fails later: the change is committed, and
 	 * the caller must hear that the new state is not yet visible. */
-	if (ok)
-		ok = engine_publish(e, what, err);
+	bool ok = run_tx(e, fn, ctx, err) && engine_publish(e, what, err);
 	pthread_mutex_unlock(&e->write_mu);
 	return ok;
 }
@@ -110,16 +115,7 @@ bool engine_tx_publish_cluster(gh_engine *e, engine_tx_fn fn, void *ctx, const c
 			       size_t n, gh_err *err)
 {
 	pthread_mutex_lock(&e->write_mu);
-	bool ok = db_begin(e->db, err);
-	if (ok) {
-		ok = fn(e, ctx, err);
-		if (ok)
-			ok = db_commit(e->db, err);
-		else
-			db_rollback(e->db);
-	}
-	if (ok)
-		ok = maps_publish_cluster(e, cluster, c, n, err);
+	bool ok = run_tx(e, fn, ctx, err) && maps_publish_cluster(e, cluster, c, n, err);
 	pthread_mutex_unlock(&e->write_mu);
 	return ok;
 }

@@ -849,6 +849,17 @@ static bool copy_bindings(cc *c, strtab *errs)
 	return ok;
 }
 
+/* A namespace table entry (the skey layout: its head compared in the slot), id in crb_off. */
+static void ns_put(skey *t, size_t mask, gh_str ns, uint32_t id)
+{
+	uint64_t h = rbac_ns_hash(ns);
+	size_t at = h & mask;
+	while (t[at].hash)
+		at = (at + 1) & mask;
+	t[at] = (skey){ .hash = h, .len = (uint32_t)ns.n, .name = ns.p, .crb_off = id };
+	memcpy(t[at].head, ns.p, ns.n < RBAC_KEY_HEAD ? ns.n : RBAC_KEY_HEAD);
+}
+
 static bool build_namespaces(cc *c)
 {
 	rbac_shard *p = c->p;
@@ -871,13 +882,7 @@ static bool build_namespaces(cc *c)
 			gh_str ns = p->b[i].b.namespace;
 			p->ns[p->nns] = ns;
 			p->ns_first[p->nns] = (uint32_t)i;
-			uint64_t h = rbac_ns_hash(ns);
-			size_t at = h & p->nst_mask;
-			while (p->nst[at].hash)
-				at = (at + 1) & p->nst_mask;
-			skey *e = &p->nst[at];
-			*e = (skey){ .hash = h, .len = (uint32_t)ns.n, .name = ns.p, .crb_off = (uint32_t)p->nns };
-			memcpy(e->head, ns.p, ns.n < RBAC_KEY_HEAD ? ns.n : RBAC_KEY_HEAD);
+			ns_put(p->nst, p->nst_mask, ns, (uint32_t)p->nns);
 			p->nns++;
 		}
 		p->ns_count[p->nns - 1]++;
@@ -1164,14 +1169,7 @@ bool rbac_policy_assemble(rbac_shard *cs, rbac_shard **shards, size_t n, rbac_po
 		nb += shards[i]->nb;
 		for (size_t j = 0; j < shards[i]->nwarnings && k < nw; j++)
 			w[k++] = shards[i]->warnings[j];
-		gh_str ns = shards[i]->nsname;
-		uint64_t h = rbac_ns_hash(ns);
-		size_t at = h & p->nst_mask;
-		while (p->nst[at].hash)
-			at = (at + 1) & p->nst_mask;
-		skey *e = &p->nst[at];
-		*e = (skey){ .hash = h, .len = (uint32_t)ns.n, .name = ns.p, .crb_off = (uint32_t)i };
-		memcpy(e->head, ns.p, ns.n < RBAC_KEY_HEAD ? ns.n : RBAC_KEY_HEAD);
+		ns_put(p->nst, p->nst_mask, shards[i]->nsname, (uint32_t)i);
 	}
 	if (nw == MAX_WARNINGS + 1)
 		w[MAX_WARNINGS] = more;

@@ -113,22 +113,26 @@ static void dirty(bucket *b)
 	b->shard = NULL;
 }
 
+/* The layer's set of the scope an object is added to; its shard is to be compiled again. */
+static rbac_objects *layer_for(rbac_source *s, int layer, bool cluster, gh_str ns)
+{
+	bucket *b = bucket_of(s, cluster, ns, true);
+	if (!b || (!b->layer[layer] && !(b->layer[layer] = small_set())))
+		return NULL;
+	dirty(b);
+	return b->layer[layer];
+}
+
 static bool add_role(rbac_source *s, int layer, const rbac_role *r, gh_err *err)
 {
-	bucket *b = bucket_of(s, r->cluster, r->namespace, true);
-	if (!b || (!b->layer[layer] && !(b->layer[layer] = small_set())))
-		return gh_fail(err, "InternalError", 500, "rbac: out of memory");
-	dirty(b);
-	return rbac_objects_add_role(b->layer[layer], r, err);
+	rbac_objects *o = layer_for(s, layer, r->cluster, r->namespace);
+	return o ? rbac_objects_add_role(o, r, err) : gh_fail(err, "InternalError", 500, "rbac: out of memory");
 }
 
 static bool add_binding(rbac_source *s, int layer, const rbac_binding *x, gh_err *err)
 {
-	bucket *b = bucket_of(s, x->cluster, x->namespace, true);
-	if (!b || (!b->layer[layer] && !(b->layer[layer] = small_set())))
-		return gh_fail(err, "InternalError", 500, "rbac: out of memory");
-	dirty(b);
-	return rbac_objects_add_binding(b->layer[layer], x, err);
+	rbac_objects *o = layer_for(s, layer, x->cluster, x->namespace);
+	return o ? rbac_objects_add_binding(o, x, err) : gh_fail(err, "InternalError", 500, "rbac: out of memory");
 }
 
 bool rbac_source_add(rbac_source *s, int layer, const rbac_objects *objs, gh_err *err)
