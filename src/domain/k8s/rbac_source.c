@@ -149,23 +149,23 @@ bool rbac_source_add(rbac_source *s, int layer, const rbac_objects *objs, gh_err
 	return true;
 }
 
-/* Drops the store layer's object (role or binding, by name) from bucket b. An object set
- * only grows, so the layer is copied without it: a namespace's objects, not the cluster's. */
+/* Drops the store layer's object (role or binding, by name; every copy, should the layer
+ * hold more than one) from bucket b. An object set only grows, so the layer is copied
+ * without it: a namespace's objects, not the cluster's. */
 static bool drop(bucket *b, bool role, gh_str name, gh_err *err)
 {
 	rbac_objects *old = b->layer[RBAC_LAYER_STORE];
 	if (!old)
 		return true;
-	size_t nr, nb, hit = SIZE_MAX;
+	size_t nr, nb, hits = 0;
 	const rbac_role *r = rbac_objects_roles(old, &nr);
 	const rbac_binding *x = rbac_objects_bindings(old, &nb);
-	for (size_t i = 0; i < (role ? nr : nb) && hit == SIZE_MAX; i++)
-		if (rbac_eq(role ? r[i].name : x[i].name, name))
-			hit = i;
-	if (hit == SIZE_MAX)
+	for (size_t i = 0; i < (role ? nr : nb); i++)
+		hits += rbac_eq(role ? r[i].name : x[i].name, name);
+	if (!hits)
 		return true;
 	dirty(b);
-	if (nr + nb == 1) {
+	if (nr + nb == hits) {
 		rbac_objects_free(old);
 		b->layer[RBAC_LAYER_STORE] = NULL;
 		return true;
@@ -173,9 +173,9 @@ static bool drop(bucket *b, bool role, gh_str name, gh_err *err)
 	rbac_objects *fresh = small_set();
 	bool ok = fresh != NULL;
 	for (size_t i = 0; ok && i < nr; i++)
-		ok = (!role || i != hit) ? rbac_objects_add_role(fresh, &r[i], err) : true;
+		ok = role && rbac_eq(r[i].name, name) ? true : rbac_objects_add_role(fresh, &r[i], err);
 	for (size_t i = 0; ok && i < nb; i++)
-		ok = (role || i != hit) ? rbac_objects_add_binding(fresh, &x[i], err) : true;
+		ok = !role && rbac_eq(x[i].name, name) ? true : rbac_objects_add_binding(fresh, &x[i], err);
 	if (!ok) {
 		rbac_objects_free(fresh);
 		return gh_fail(err, "InternalError", 500, "rbac: out of memory");
