@@ -67,7 +67,6 @@ bool passthrough_verify(gh_engine *e, gh_str cluster, gh_str token, const token_
 /* Identity mappings, engine/maps.c. */
 bool maps_publish(gh_engine *e, gh_err *err) GH_MUST_CHECK;
 void maps_free(struct gh_cluster_maps *m);
-void maps_rbac_free(struct maps_rbac *r);
 
 /* One object the maps depend on (an RBAC object, or kube-system/aws-auth), written or
  * deleted through the Kubernetes API. */
@@ -80,6 +79,14 @@ typedef struct maps_change {
  * other cluster's entry with the previous snapshot. */
 bool maps_publish_cluster(gh_engine *e, const char *cluster, const maps_change *c, size_t n,
 			  gh_err *err) GH_MUST_CHECK;
+/* engine/maps_rbac.c, under write_mu: the cluster's published policy (it->rbac, and
+ * it->rbac_error) from its source after `c`, the source loaded whole when there is none;
+ * sources of clusters not in names[0..n) forgotten; one cluster's source forgotten. */
+struct gh_cluster_map;
+void maps_rbac_load(gh_engine *e, struct gh_cluster_map *it, const maps_change *c, size_t n);
+void maps_rbac_prune(gh_engine *e, const char **names, size_t n);
+void maps_rbac_drop(gh_engine *e, const char *cluster);
+void maps_rbac_free(struct maps_rbac *r);
 /* engine_tx_publish for such changes: `fn` may fill in c[i].body (it runs first). */
 bool engine_tx_publish_cluster(gh_engine *e, engine_tx_fn fn, void *ctx, const char *cluster, const maps_change *c,
 			       size_t n, gh_err *err) GH_MUST_CHECK;
