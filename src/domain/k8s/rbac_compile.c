@@ -150,24 +150,6 @@ const skey *rbac_key_find(const rbac_shard *p, uint32_t cls, gh_str name, uint64
 	}
 }
 
-uint32_t rbac_ns_find_h(const rbac_shard *p, gh_str ns, uint64_t h)
-{
-	if (!p->nst)
-		return RBAC_NONE;
-	for (size_t i = h & p->nst_mask;; i = (i + 1) & p->nst_mask) {
-		const skey *k = &p->nst[i];
-		if (!k->hash)
-			return RBAC_NONE;
-		if (k->hash == h && key_is(k, 0, ns))
-			return k->crb_off;
-	}
-}
-
-uint32_t rbac_ns_find(const rbac_shard *p, gh_str ns)
-{
-	return rbac_ns_find_h(p, ns, rbac_ns_hash(ns));
-}
-
 const atom *rbac_atom_find(const rbac_shard *p, uint32_t role, uint32_t v, uint32_t g, uint32_t r)
 {
 	if (!p->atom_tab.slots)
@@ -867,27 +849,21 @@ static bool build_namespaces(cc *c)
 	for (size_t i = p->ncrb; i < p->nb; i++)
 		if (i == p->ncrb || !rbac_eq(p->b[i].b.namespace, p->b[i - 1].b.namespace))
 			n++;
+	/* a shard holds RoleBindings of one namespace at most: the policy's table finds it */
 	p->ns = calloc(n + 1, sizeof *p->ns);
 	p->ns_first = calloc(n + 1, sizeof *p->ns_first);
 	p->ns_count = calloc(n + 1, sizeof *p->ns_count);
-	size_t cap = 16;
-	while (cap < n + n / 3 + 1)
-		cap <<= 1;
-	if (!p->ns || !p->ns_first || !p->ns_count || !(p->nst = aligned_alloc(64, cap * sizeof *p->nst)))
+	if (!p->ns || !p->ns_first || !p->ns_count)
 		return false;
-	memset(p->nst, 0, cap * sizeof *p->nst);
-	p->nst_mask = cap - 1;
 	for (size_t i = p->ncrb; i < p->nb; i++) {
 		if (i == p->ncrb || !rbac_eq(p->b[i].b.namespace, p->b[i - 1].b.namespace)) {
-			gh_str ns = p->b[i].b.namespace;
-			p->ns[p->nns] = ns;
+			p->ns[p->nns] = p->b[i].b.namespace;
 			p->ns_first[p->nns] = (uint32_t)i;
-			ns_put(p->nst, p->nst_mask, ns, (uint32_t)p->nns);
 			p->nns++;
 		}
 		p->ns_count[p->nns - 1]++;
 	}
-	p->index_bytes += n * (sizeof(gh_str) + 8) + (p->nst_mask + 1) * sizeof(skey);
+	p->index_bytes += n * (sizeof(gh_str) + 8);
 	return true;
 }
 
@@ -1104,7 +1080,6 @@ void rbac_shard_unref(rbac_shard *p)
 	free(p->ns);
 	free(p->ns_first);
 	free(p->ns_count);
-	free(p->nst);
 	free(p->subj);
 	free(p->keys);
 	free(p->post);

@@ -131,8 +131,6 @@ struct rbac_shard {
 	gh_str *ns; /* namespaces with RoleBindings, sorted; RoleBindings of ns[i] are */
 	uint32_t *ns_first, *ns_count; /* b[ns_first[i] .. + ns_count[i]) */
 	size_t nns;
-	skey *nst; /* namespace -> id (in crb_off), the same slot layout as the keys */
-	size_t nst_mask;
 
 	skey *keys; /* open addressing over keys[0 .. key_mask] */
 	size_t key_mask, nkeys;
@@ -217,9 +215,6 @@ static inline uint64_t rbac_atom_hash(uint32_t role, uint32_t v, uint32_t g, uin
 uint32_t rbac_vocab_find(const rbac_shard *p, const char *s, size_t n);
 /* The key entry for (cls, name) with its precomputed hash, or NULL. */
 const skey *rbac_key_find(const rbac_shard *p, uint32_t cls, gh_str name, uint64_t h);
-/* The namespace's id (index in p->ns), or RBAC_NONE. h = rbac_ns_hash(ns). */
-uint32_t rbac_ns_find(const rbac_shard *p, gh_str ns);
-uint32_t rbac_ns_find_h(const rbac_shard *p, gh_str ns, uint64_t h);
 static inline uint64_t rbac_ns_hash(gh_str ns)
 {
 	return rbac_hash(ns.p, ns.n, 0x3c6ef372fe94f82bULL);
