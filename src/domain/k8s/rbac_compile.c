@@ -831,17 +831,6 @@ static bool copy_bindings(cc *c, strtab *errs)
 	return ok;
 }
 
-/* A namespace table entry (the skey layout: its head compared in the slot), id in crb_off. */
-static void ns_put(skey *t, size_t mask, gh_str ns, uint32_t id)
-{
-	uint64_t h = rbac_ns_hash(ns);
-	size_t at = h & mask;
-	while (t[at].hash)
-		at = (at + 1) & mask;
-	t[at] = (skey){ .hash = h, .len = (uint32_t)ns.n, .name = ns.p, .crb_off = id };
-	memcpy(t[at].head, ns.p, ns.n < RBAC_KEY_HEAD ? ns.n : RBAC_KEY_HEAD);
-}
-
 static bool build_namespaces(cc *c)
 {
 	rbac_shard *p = c->p;
@@ -1144,7 +1133,15 @@ bool rbac_policy_assemble(rbac_shard *cs, rbac_shard **shards, size_t n, rbac_po
 		nb += shards[i]->nb;
 		for (size_t j = 0; j < shards[i]->nwarnings && k < nw; j++)
 			w[k++] = shards[i]->warnings[j];
-		ns_put(p->nst, p->nst_mask, shards[i]->nsname, (uint32_t)i);
+		gh_str ns = shards[i]->nsname;
+		uint64_t h = rbac_ns_hash(ns);
+		size_t at = h & p->nst_mask;
+		while (p->nst[at].hash)
+			at = (at + 1) & p->nst_mask;
+		nsslot *e = &p->nst[at];
+		*e = (nsslot){ .hash = h, .s = shards[i], .keys = shards[i]->keys, .key_mask = (uint32_t)shards[i]->key_mask,
+			       .len = (uint32_t)ns.n, .name = ns.p };
+		memcpy(e->head, ns.p, ns.n < sizeof e->head ? ns.n : sizeof e->head);
 	}
 	if (nw == MAX_WARNINGS + 1)
 		w[MAX_WARNINGS] = more;
@@ -1155,16 +1152,24 @@ bool rbac_policy_assemble(rbac_shard *cs, rbac_shard **shards, size_t n, rbac_po
 	return true;
 }
 
-const rbac_shard *rbac_policy_shard(const rbac_policy *p, gh_str ns)
+const nsslot *rbac_policy_ns(const rbac_policy *p, gh_str ns)
 {
 	uint64_t h = rbac_ns_hash(ns);
+	size_t hl = sizeof p->nst->head;
 	for (size_t i = h & p->nst_mask;; i = (i + 1) & p->nst_mask) {
-		const skey *k = &p->nst[i];
+		const nsslot *k = &p->nst[i];
 		if (!k->hash)
 			return NULL;
-		if (k->hash == h && key_is(k, 0, ns))
-			return p->shards[k->crb_off];
+		if (k->hash == h && k->len == ns.n && memcmp(k->head, ns.p, ns.n < hl ? ns.n : hl) == 0 &&
+		    (ns.n <= hl || memcmp(k->name + hl, ns.p + hl, ns.n - hl) == 0))
+			return k;
 	}
+}
+
+const rbac_shard *rbac_policy_shard(const rbac_policy *p, gh_str ns)
+{
+	const nsslot *k = rbac_policy_ns(p, ns);
+	return k ? k->s : NULL;
 }
 
 typedef struct scope_ent {

@@ -259,12 +259,12 @@ static void ukeys_free(ukeys *k)
 
 /* Starts the (independent) table misses of every key at once, so they overlap instead of
  * queueing one behind the other, and behind the cluster shard's work. */
-static void ukeys_prefetch(const rbac_shard *p, const ukeys *k)
+static void ukeys_prefetch(const skey *keys, size_t mask, const ukeys *k)
 {
-	if (!p->keys)
+	if (!keys)
 		return;
 	for (size_t i = 0; i < k->n; i++)
-		__builtin_prefetch(&p->keys[k->h[i] & p->key_mask]);
+		__builtin_prefetch(&keys[k->h[i] & mask]);
 }
 
 /* The posting lists of the user's keys in one shard: ClusterRoleBindings in the cluster
@@ -541,11 +541,16 @@ rbac_decision rbac_authorize(const rbac_policy *p, const rbac_attrs *a, rbac_ver
 	ukeys uk;
 	if (!ukeys_init(&uk, &a->user))
 		return RBAC_NO_OPINION;
-	/* the namespace's shard first: its key slots load while the cluster shard is walked */
-	const rbac_shard *s = a->namespace.n ? rbac_policy_shard(p, a->namespace) : NULL;
-	if (s)
-		ukeys_prefetch(s, &uk);
-	ukeys_prefetch(p->cs, &uk);
+	/* the namespace's shard first: its key slots and header load while the cluster shard
+	 * is walked */
+	const nsslot *slot = a->namespace.n ? rbac_policy_ns(p, a->namespace) : NULL;
+	const rbac_shard *s = slot ? slot->s : NULL;
+	if (slot) {
+		ukeys_prefetch(slot->keys, slot->key_mask, &uk);
+		for (size_t off = 0; off < sizeof *s; off += 64)
+			__builtin_prefetch((const char *)s + off);
+	}
+	ukeys_prefetch(p->cs->keys, p->cs->key_mask, &uk);
 	lists ls;
 	bool allowed = false, ok = lists_init(&ls, p->cs, &a->user, &uk, true);
 	if (ok) {

@@ -158,11 +158,24 @@ struct rbac_shard {
 	size_t index_bytes;
 };
 
+/* A namespace's slot in the policy's table: what a decision needs to start on the
+ * namespace's shard (its key table) is in the slot, so those loads need not wait for the
+ * shard itself to arrive. */
+typedef struct nsslot {
+	uint64_t hash; /* 0 = empty */
+	const rbac_shard *s;
+	const skey *keys;
+	uint32_t key_mask, len;
+	const char *name;
+	char head[RBAC_KEY_HEAD + 4];
+} nsslot;
+_Static_assert(sizeof(nsslot) == 64, "a namespace slot is one cache line");
+
 struct rbac_policy {
 	rbac_shard *cs;	     /* ClusterRoles and ClusterRoleBindings (never NULL) */
 	rbac_shard **shards; /* namespace shards, sorted by namespace */
 	size_t nshards;
-	skey *nst;	     /* namespace -> shard index (in crb_off): one cache line a lookup */
+	nsslot *nst;	     /* open addressing over nst[0 .. nst_mask] */
 	size_t nst_mask;
 	size_t *bfirst;	     /* global index of each shard's first binding */
 	size_t nb;
@@ -170,8 +183,9 @@ struct rbac_policy {
 	size_t nwarnings;
 };
 
-/* The shard of a namespace, or NULL. */
+/* The shard of a namespace, or NULL; its slot. */
 const rbac_shard *rbac_policy_shard(const rbac_policy *p, gh_str ns);
+const nsslot *rbac_policy_ns(const rbac_policy *p, gh_str ns);
 void rbac_shard_unref(rbac_shard *s);
 /* Compiles one shard: ns "" takes ClusterRoles and ClusterRoleBindings, any other the
  * namespace's Roles and RoleBindings (objects of the other scope are not given). Later
