@@ -5,11 +5,11 @@
  * permission is there.
  *
  * State (seeded straight into the store, then loaded by engine_open as at a restart):
- * NNS namespaces, each with NROLE Roles and NRB RoleBindings (50k + 50k by default), plus
- * NCR ClusterRoles and NCRB ClusterRoleBindings, in the default cluster "demo", and a
- * second cluster "other" whose entry a write to "demo" must reuse, not rebuild.
+ * 500 namespaces, each with NROLE Roles and NRB RoleBindings (50k + 50k), plus 200
+ * ClusterRoles and 200 ClusterRoleBindings, in the default cluster "demo", and a second
+ * cluster "other" whose entry a write to "demo" must reuse, not rebuild.
  *
- * Cases, each the median of RUNS writes (every run a new object or a new rule):
+ * Cases, each the median of 7 writes (every run a new object or a new rule):
  *   (a) RoleBinding create      the new subject may get pods in that namespace
  *   (b) Role update             a user bound to the Role may get a resource just added
  *   (c) ClusterRole update      a user bound to it by a RoleBinding may get a new resource
@@ -18,7 +18,9 @@
  * write cost before) and its median. Memory: mallinfo2's in-use bytes of the cluster's
  * RBAC source and policy per object.
  *
- * Usage: bench_rbac_write [namespaces (500)] [runs (7)] */
+ * Usage: bench_rbac_write [namespaces (500)] [runs (7)] [ClusterRoleBindings (200)]: a
+ * ClusterRole or ClusterRoleBinding write recompiles the cluster shard, whose cost grows
+ * with the cluster-scoped objects. */
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +40,7 @@
 
 #define NROLE 100
 #define NRB 100
-#define NCR 200
-#define NCRB 200
+static int ncr = 200, ncrb = 200; /* ClusterRoles, ClusterRoleBindings */
 #define MAXRUNS 31
 
 static double now_ms(void)
@@ -88,7 +89,7 @@ static void seed(gh_engine *e, int nns)
 	char name[64], ns[32], body[1024];
 	if (!db_begin(e->db, &err))
 		die("seed", err.msg);
-	for (int i = 0; i < NCR; i++) {
+	for (int i = 0; i < ncr; i++) {
 		snprintf(name, sizeof name, "bench-cr-%d", i);
 		snprintf(body, sizeof body,
 			 "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\",\"metadata\":{\"name\":"
@@ -97,14 +98,14 @@ static void seed(gh_engine *e, int nns)
 			 name, i);
 		put(e, "ClusterRole", "", name, body);
 	}
-	for (int i = 0; i < NCRB; i++) {
+	for (int i = 0; i < ncrb; i++) {
 		snprintf(name, sizeof name, "bench-crb-%d", i);
 		snprintf(body, sizeof body,
 			 "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRoleBinding\",\"metadata\":"
 			 "{\"name\":\"%s\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":"
 			 "\"ClusterRole\",\"name\":\"bench-cr-%d\"},\"subjects\":[{\"kind\":\"Group\",\"name\":"
 			 "\"team-%d\"}]}",
-			 name, i, i % 50);
+			 name, i % ncr, i % 50);
 		put(e, "ClusterRoleBinding", "", name, body);
 	}
 	for (int n = 0; n < nns; n++) {
@@ -191,8 +192,10 @@ int main(int argc, char **argv)
 {
 	int nns = argc > 1 ? atoi(argv[1]) : 500;
 	int runs = argc > 2 ? atoi(argv[2]) : 7;
-	if (nns < 1 || runs < 1 || runs > MAXRUNS)
-		die("usage", "bench_rbac_write [namespaces] [runs <= 31]");
+	if (argc > 3)
+		ncrb = atoi(argv[3]);
+	if (nns < 1 || runs < 1 || runs > MAXRUNS || ncrb < 1)
+		die("usage", "bench_rbac_write [namespaces] [runs <= 31] [ClusterRoleBindings]");
 	char dir[] = "/tmp/gh-bench-rbac-XXXXXX";
 	if (!mkdtemp(dir))
 		die("mkdtemp", dir);
@@ -215,14 +218,14 @@ int main(int argc, char **argv)
 	if (!engine_open(&cfg, &e, NULL, &err))
 		die("engine_open", err.msg);
 	double t_open = now_ms() - t0;
-	size_t objects = (size_t)nns * (NROLE + NRB) + NCR + NCRB;
+	size_t objects = (size_t)nns * (NROLE + NRB) + (size_t)ncr + (size_t)ncrb;
 	gh_cluster_maps *m = maps_acquire(e);
 	rbac_policy_stats ps;
 	rbac_policy_stats_get(maps_find(m, GH_STR("demo"))->rbac, &ps);
 	maps_unref(m);
 	printf("== %zu RBAC objects in cluster demo (%d namespaces x (%d Roles + %d RoleBindings), %d ClusterRoles, "
 	       "%d ClusterRoleBindings; plus the bootstrap policy), cluster other beside it\n",
-	       objects, nns, NROLE, NRB, NCR, NCRB);
+	       objects, nns, NROLE, NRB, ncr, ncrb);
 	printf("   seeded in %.0f ms; engine_open (kube cache and every snapshot) %.0f ms\n", t_seed, t_open);
 
 	/* memory: the sources, then the published snapshot, dropped one after the other */
