@@ -3,17 +3,18 @@
 #   1. token verification in process (bench_token), with and without the derived-key cache
 #   2. TokenReview on loopback with wrk (64 connections): HTTPS, and plain HTTP;
 #      SubjectAccessReview over HTTPS
-#   4. RBAC decisions with 1k..1M bindings, indexed vs linear scan (bench_rbac)
 #   3. STS GetCallerIdentity: gatehouse vs moto_server in the same run (signed POST, wrk)
-#   6. the Kubernetes API: authenticated 100-object lists over HTTPS (bench/kube_list.sh)
+#   4. RBAC decisions with 1k..1M bindings, indexed vs linear scan (bench_rbac)
 #   5. Pod Security: checks per pod in process (bench_pss), AdmissionReview to /validate (wrk)
+#   6. the Kubernetes API: authenticated 100-object lists over HTTPS (bench/kube_list.sh)
+#   7. RBAC write -> published decision with 100k RBAC objects, vs the whole rebuild (bench_rbac_write)
 # Usage: bash bench/run.sh [seconds per wrk run, default 10]. BUILD picks the build folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 BUILD=${BUILD:-build}
 BIN=./$BUILD/gatehouse
-make -s -j2 BUILD="$BUILD" "$BUILD/gatehouse" "$BUILD/bench_token" "$BUILD/bench_rbac" "$BUILD/bench_pss" >/dev/null
+make -s -j2 BUILD="$BUILD" "$BUILD/gatehouse" "$BUILD/bench_token" "$BUILD/bench_rbac" "$BUILD/bench_pss" "$BUILD/bench_rbac_write" >/dev/null
 dir=$(mktemp -d)
 pids=()
 cleanup() {
@@ -140,3 +141,7 @@ review_wrk "$dir/pss" /validate "$review" '"allowed":true' "5b. AdmissionReview 
 
 echo
 BUILD="$BUILD" bash bench/kube_list.sh "$secs"
+
+echo
+echo "== 7. RBAC write to published decision, 100k RBAC objects (bench_rbac_write)"
+"./$BUILD/bench_rbac_write"

@@ -1,5 +1,6 @@
 /* rbac_fuzz: bytes -> YAML (or JSON) documents -> RBAC loader (validating or not) ->
- * compiled policy (with or without the bootstrap roles) -> decisions, rules-for, who-can
+ * compiled policy (with or without the bootstrap roles) -> decisions, rules-for, who-can;
+ * the same objects through an rbac_source (and one deleted) decide as a full compile
  * and Covers. The first byte picks the options. Findings are crashes, sanitizer reports,
  * leaks, and any decision where the indexed evaluator and the linear reference disagree
  * (decision, binding, subject or reason). */
@@ -10,6 +11,7 @@
 #include "base/arena.h"
 #include "codec/yaml.h"
 #include "domain/k8s/rbac.h"
+#include "domain/k8s/rbac_source.h"
 
 #define S(lit) { lit, sizeof(lit) - 1 }
 
@@ -50,6 +52,73 @@ static void check_same(const rbac_policy *p, const rbac_attrs *a)
 		abort();
 	gh_buf_free(&r1);
 	gh_buf_free(&r2);
+}
+
+/* Two policies of the same objects decide alike (same decision, same reason). */
+static void check_equal(const rbac_policy *p, const rbac_policy *q)
+{
+	for (size_t u = 0; u < sizeof users / sizeof users[0]; u++)
+		for (size_t r = 0; r < sizeof reqs / sizeof reqs[0]; r++) {
+			rbac_attrs a = reqs[r];
+			a.user = users[u];
+			gh_buf r1 = { 0 }, r2 = { 0 };
+			rbac_verdict v1, v2;
+			if (rbac_authorize(p, &a, &v1, &r1) != rbac_authorize(q, &a, &v2, &r2) ||
+			    !gh_str_eq(gh_buf_str(&r1), gh_buf_str(&r2)))
+				abort();
+			gh_buf_free(&r1);
+			gh_buf_free(&r2);
+		}
+	if (rbac_policy_nbindings(p) != rbac_policy_nbindings(q))
+		abort();
+}
+
+static bool same_key(bool c1, gh_str ns1, gh_str n1, bool c2, gh_str ns2, gh_str n2)
+{
+	return c1 == c2 && (c1 || gh_str_eq(ns1, ns2)) && gh_str_eq(n1, n2);
+}
+
+/* The incremental path: the objects in a source's store layer, then one object (a role or a
+ * binding, by the flags) deleted through rbac_source_replace, each time against a full
+ * compile of the same objects. */
+static void check_source(const rbac_objects *s, const rbac_policy *full, uint8_t flags)
+{
+	rbac_source *src = rbac_source_new();
+	gh_err e;
+	rbac_policy *inc = NULL;
+	if (!src || !rbac_source_add(src, RBAC_LAYER_STORE, s, &e) || !rbac_source_policy(src, &inc, &e)) {
+		rbac_source_free(src);
+		return;
+	}
+	check_equal(inc, full);
+	rbac_policy_free(inc);
+	size_t nr, nb;
+	const rbac_role *r = rbac_objects_roles(s, &nr);
+	const rbac_binding *b = rbac_objects_bindings(s, &nb);
+	bool role = (flags & 0x80) ? nr > 0 : nb == 0;
+	rbac_objects *rest = rbac_objects_new();
+	if (rest && (role ? nr : nb)) {
+		bool cl = role ? r[0].cluster : b[0].cluster;
+		gh_str ns = role ? r[0].namespace : b[0].namespace, name = role ? r[0].name : b[0].name;
+		bool ok = true;
+		for (size_t i = 0; ok && i < nr; i++)
+			if (!role || !same_key(cl, ns, name, r[i].cluster, r[i].namespace, r[i].name))
+				ok = rbac_objects_add_role(rest, &r[i], &e);
+		for (size_t i = 0; ok && i < nb; i++)
+			if (role || !same_key(cl, ns, name, b[i].cluster, b[i].namespace, b[i].name))
+				ok = rbac_objects_add_binding(rest, &b[i], &e);
+		const char *kind = role ? (cl ? "ClusterRole" : "Role") : (cl ? "ClusterRoleBinding" : "RoleBinding");
+		rbac_policy *full2 = NULL;
+		if (ok && rbac_source_replace(src, gh_str_c(kind), ns, name, NULL, &e) &&
+		    rbac_source_policy(src, &inc, &e)) {
+			if (rbac_policy_compile(rest, &full2, &e))
+				check_equal(inc, full2);
+			rbac_policy_free(inc);
+			rbac_policy_free(full2);
+		}
+	}
+	rbac_objects_free(rest);
+	rbac_source_free(src);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -136,6 +205,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			gh_buf_free(&msg);
 		}
 		gh_arena_free(&a);
+		check_source(s, p, flags);
 		rbac_policy_free(p);
 	}
 	rbac_objects_free(s);

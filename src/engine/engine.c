@@ -88,9 +88,9 @@ bool engine_tx(gh_engine *e, engine_tx_fn fn, void *ctx, gh_err *err)
 	return engine_tx_publish(e, fn, ctx, GH_PUBLISH_CREDS, err);
 }
 
-bool engine_tx_publish(gh_engine *e, engine_tx_fn fn, void *ctx, unsigned what, gh_err *err)
+/* Runs fn in one transaction; the caller holds write_mu. */
+static bool run_tx(gh_engine *e, engine_tx_fn fn, void *ctx, gh_err *err)
 {
-	pthread_mutex_lock(&e->write_mu);
 	bool ok = db_begin(e->db, err);
 	if (ok) {
 		ok = fn(e, ctx, err);
@@ -99,11 +99,31 @@ bool engine_tx_publish(gh_engine *e, engine_tx_fn fn, void *ctx, unsigned what, 
 		else
 			db_rollback(e->db);
 	}
+	return ok;
+}
+
+bool engine_tx_publish(gh_engine *e, engine_tx_fn fn, void *ctx, unsigned what, gh_err *err)
+{
+	pthread_mutex_lock(&e->write_mu);
 	/* Publish even when the snapshot build fails later: the change is committed, and
 	 * the caller must hear that the new state is not yet visible. */
+	bool ok = run_tx(e, fn, ctx, err);
 	if (ok) {
 		e->writes++; /* _Atomic: readers of cached store data see the change */
 		ok = engine_publish(e, what, err);
+	}
+	pthread_mutex_unlock(&e->write_mu);
+	return ok;
+}
+
+bool engine_tx_publish_cluster(gh_engine *e, engine_tx_fn fn, void *ctx, const char *cluster, const maps_change *c,
+			       size_t n, gh_err *err)
+{
+	pthread_mutex_lock(&e->write_mu);
+	bool ok = run_tx(e, fn, ctx, err);
+	if (ok) {
+		e->writes++;
+		ok = maps_publish_cluster(e, cluster, c, n, err);
 	}
 	pthread_mutex_unlock(&e->write_mu);
 	return ok;
@@ -373,6 +393,7 @@ void engine_close(gh_engine *e)
 	engine_records_close(e);
 	creds_unref(e->creds);
 	maps_free(e->maps);
+	maps_rbac_free(e->rbac);
 	sigv4_keycache_free(e->keycache);
 	passthrough_free(e->passthrough);
 	free((void *)e->instances.v);

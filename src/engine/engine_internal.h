@@ -11,6 +11,7 @@
 #include "store/kek.h"
 
 struct gh_cluster_maps;
+struct maps_rbac;
 typedef struct gh_passthrough gh_passthrough;
 struct gh_audit;
 struct gh_trail;
@@ -26,6 +27,7 @@ struct gh_engine {
 	pthread_rwlock_t snap_mu;	/* guards only the swap of the snapshot pointers */
 	gh_creds *creds;
 	struct gh_cluster_maps *maps;	/* per-cluster identity mappings */
+	struct maps_rbac *rbac;		/* per-cluster RBAC sources, under write_mu (engine/maps.c) */
 	struct kube_state *kube;	/* the Kubernetes API's objects (engine/kube.c) */
 	sigv4_keycache *keycache;
 	gh_passthrough *passthrough; /* NULL: tokens are verified locally */
@@ -75,5 +77,28 @@ void engine_records_close(gh_engine *e);
 /* Identity mappings, engine/maps.c. */
 bool maps_publish(gh_engine *e, gh_err *err) GH_MUST_CHECK;
 void maps_free(struct gh_cluster_maps *m);
+
+/* One object the maps depend on (an RBAC object, or kube-system/aws-auth), written or
+ * deleted through the Kubernetes API. */
+typedef struct maps_change {
+	const char *kind, *ns, *name;
+	const char *body; /* the JSON as stored; NULL for a delete */
+} maps_change;
+/* Caller holds write_mu, the change committed: republishes the cluster's entry, with its
+ * RBAC updated by these objects alone (one shard recompiled per object), and shares every
+ * other cluster's entry with the previous snapshot. */
+bool maps_publish_cluster(gh_engine *e, const char *cluster, const maps_change *c, size_t n,
+			  gh_err *err) GH_MUST_CHECK;
+/* engine/maps_rbac.c, under write_mu: the cluster's published policy (it->rbac, and
+ * it->rbac_error) from its source after `c`, the source loaded whole when there is none;
+ * sources of clusters not in names[0..n) forgotten; one cluster's source forgotten. */
+struct gh_cluster_map;
+void maps_rbac_load(gh_engine *e, struct gh_cluster_map *it, const maps_change *c, size_t n);
+void maps_rbac_prune(gh_engine *e, const char **names, size_t n);
+void maps_rbac_drop(gh_engine *e, const char *cluster);
+void maps_rbac_free(struct maps_rbac *r);
+/* engine_tx_publish for such changes: `fn` may fill in c[i].body (it runs first). */
+bool engine_tx_publish_cluster(gh_engine *e, engine_tx_fn fn, void *ctx, const char *cluster, const maps_change *c,
+			       size_t n, gh_err *err) GH_MUST_CHECK;
 
 #endif

@@ -778,12 +778,16 @@ typedef struct put_ctx {
 	/* delete */
 	kobj **del;
 	size_t ndel;
+	maps_change *change; /* put: told the stored body, for the maps' publish */
 } put_ctx;
 
 static bool put_tx(gh_engine *e, void *vctx, gh_err *err)
 {
 	put_ctx *p = vctx;
-	return persist(e, p->cluster, p->r, p->obj, &p->rv, &p->body, err);
+	bool ok = persist(e, p->cluster, p->r, p->obj, &p->rv, &p->body, err);
+	if (ok && p->change)
+		p->change->body = p->body;
+	return ok;
 }
 
 static bool del_tx(gh_engine *e, void *vctx, gh_err *err)
@@ -859,15 +863,23 @@ static bool do_delete(gh_engine *e, const char *cluster, const kube_write *w, ko
 			kube_cache_list_free(objs, n);
 		}
 	}
-	bool maps = false;
-	for (size_t i = 0; i < p.ndel; i++) {
+	/* the deleted objects the maps depend on: only they are applied to the published RBAC */
+	maps_change *changes = calloc(p.ndel, sizeof *changes);
+	size_t nchanges = 0;
+	for (size_t i = 0; changes && i < p.ndel; i++) {
 		const k8s_resource *ri = resource_of_kind(p.del[i]->kind);
-		maps |= ri && touches_maps(ri, p.del[i]->ns, p.del[i]->name);
+		if (ri && touches_maps(ri, p.del[i]->ns, p.del[i]->name))
+			changes[nchanges++] = (maps_change){ p.del[i]->kind, p.del[i]->ns, p.del[i]->name, NULL };
 	}
 	gh_err err = { 0 };
 	bool ok = true;
-	if (!w->dry_run)
-		ok = engine_tx_publish(e, del_tx, &p, maps ? GH_PUBLISH_MAPS : 0, &err);
+	if (!changes)
+		ok = gh_fail(&err, "InternalError", 500, "out of memory");
+	else if (!w->dry_run && nchanges)
+		ok = engine_tx_publish_cluster(e, del_tx, &p, cluster, changes, nchanges, &err);
+	else if (!w->dry_run)
+		ok = engine_tx_publish(e, del_tx, &p, 0, &err);
+	free(changes);
 	if (ok) {
 		char rvs[24];
 		snprintf(rvs, sizeof rvs, "%lld", (long long)p.rv);
@@ -959,9 +971,12 @@ bool engine_kube_write(gh_engine *e, const char *cluster, const kube_write *w, k
 		ok = pss_admit_write(e, cluster, w, obj, old, out, st);
 	if (ok && !w->dry_run) {
 		const char *ns = kube_meta_str(obj, "namespace"), *name = kube_meta_str(obj, "name");
-		put_ctx p = { .cluster = cluster, .r = r, .obj = obj };
+		maps_change ch = { r->kind, ns, name, NULL };
+		bool maps = touches_maps(r, ns, name);
+		put_ctx p = { .cluster = cluster, .r = r, .obj = obj, .change = maps ? &ch : NULL };
 		gh_err err = { 0 };
-		ok = engine_tx_publish(e, put_tx, &p, touches_maps(r, ns, name) ? GH_PUBLISH_MAPS : 0, &err);
+		ok = maps ? engine_tx_publish_cluster(e, put_tx, &p, cluster, &ch, 1, &err)
+			  : engine_tx_publish(e, put_tx, &p, 0, &err);
 		if (ok) {
 			kobj *k = kobj_new(cluster, r->kind, ns, name, p.body, strlen(p.body), p.rv);
 			if (k)

@@ -1,7 +1,9 @@
 /* Per-cluster identity mappings: the aws-auth ConfigMap of every cluster, parsed into an
  * immutable gh_awsauth and published with the other snapshots. A section with an error
  * keeps the previous cluster snapshot's value (last-known-good) and the error is logged
- * and kept for `explain`. */
+ * and kept for `explain`. Each cluster's entry is reference-counted: maps_publish builds
+ * every entry again, maps_publish_cluster only the one a Kubernetes API write touched
+ * (its RBAC updated incrementally, maps_rbac.c) and shares the rest. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,19 +16,8 @@
 #include "engine/maps.h"
 #include "domain/k8s/rbac.h"
 #include "engine/eks_json.h"
-#include "engine/manifests.h"
 #include "store/cluster_store.h"
 #include "store/eks_store.h"
-
-static gh_cluster_map *find(gh_cluster_maps *m, const char *cluster)
-{
-	if (!m)
-		return NULL;
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->items[i].cluster, cluster) == 0)
-			return &m->items[i];
-	return NULL;
-}
 
 /* Reads the aws-auth ConfigMap of `cluster` from the --aws-auth file or the store. */
 static json_t *load_configmap(gh_engine *e, const char *cluster, gh_arena *a, char *source, size_t srclen,
@@ -220,43 +211,101 @@ static void load_eks(gh_engine *e, gh_cluster_map *it)
 	engine_read_end(e);
 }
 
-/* The cluster's RBAC: the bootstrap policy, the objects stored for it, and the manifests
- * of --rbac. A manifest that cannot be read is reported and left out. */
-static void load_rbac(gh_engine *e, gh_cluster_map *it)
+static void entry_unref(gh_cluster_map *it)
 {
-	static const char *const kinds[] = { "ClusterRole", "Role", "ClusterRoleBinding", "RoleBinding" };
-	rbac_objects *objs = rbac_objects_new();
-	gh_err err = { 0 };
-	bool ok = objs && rbac_objects_add_defaults(objs, &err);
-	json_t *docs = json_array();
-	if (ok && engine_read_begin(e, &err)) {
-		for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-			const char **bodies;
-			size_t n;
-			if (!cluster_store_list_objects(db_conn(e->db), it->cluster, kinds[k], it->mem, &bodies, &n, &err))
-				continue;
-			for (size_t i = 0; i < n; i++) {
-				json_t *j = json_loads(bodies[i], 0, NULL);
-				if (j)
-					json_array_append_new(docs, j);
-			}
+	if (!it || atomic_fetch_sub(&it->refs, 1) != 1)
+		return;
+	if (it->borrowed_from)
+		entry_unref(it->borrowed_from);
+	else
+		gh_awsauth_free(it->cfg);
+	free(it->cluster);
+	free(it->source);
+	free(it->load_error);
+	free(it->creator_arn);
+	rbac_policy_free(it->rbac);
+	free(it->rbac_error);
+	if (it->mem) {
+		gh_arena_free(it->mem);
+		free(it->mem);
+	}
+	free(it);
+}
+
+/* A new entry for one cluster: the EKS side and aws-auth read again (aws-auth keeping the
+ * previous entry's mapping where its sections fail: last-known-good), RBAC from the
+ * cluster's source after `changes`. */
+static gh_cluster_map *build_entry(gh_engine *e, const char *name, gh_cluster_map *prev, const maps_change *changes,
+				   size_t nchanges, gh_arena *a)
+{
+	gh_cluster_map *it = calloc(1, sizeof *it);
+	if (!it)
+		return NULL;
+	atomic_init(&it->refs, 1);
+	it->cluster = strdup(name);
+	load_eks(e, it);
+	maps_rbac_load(e, it, changes, nchanges);
+	gh_err lerr = { 0 };
+	char source[512];
+	json_t *cm = load_configmap(e, name, a, source, sizeof source, &lerr);
+	it->source = strdup(source);
+	gh_awsauth *fallback = (prev && prev->cfg) ? NULL : stored_good(e, name, a);
+	const gh_awsauth *base = prev && prev->cfg ? prev->cfg : fallback;
+	if (cm && gh_awsauth_load_configmap(cm, base, &it->cfg, &lerr)) {
+		log_diags(name, it->cfg);
+		save_good(e, name, cm, it->cfg, a);
+		gh_awsauth_free(fallback);
+	} else if (fallback) {
+		gh_log_warn("aws-auth.error", "cluster", name, "detail", lerr.msg);
+		it->load_error = strdup(lerr.msg);
+		it->cfg = fallback;
+	} else {
+		/* The whole ConfigMap is unreadable: keep every previous mapping. It is borrowed
+		 * from the entry that owns it, so a run of failures holds one old entry, not a
+		 * chain of them. */
+		gh_log_warn("aws-auth.error", "cluster", name, "detail", lerr.msg);
+		it->load_error = strdup(lerr.msg);
+		if (prev && prev->cfg) {
+			gh_cluster_map *owner = prev->borrowed_from ? prev->borrowed_from : prev;
+			it->cfg = prev->cfg;
+			atomic_fetch_add(&owner->refs, 1);
+			it->borrowed_from = owner;
 		}
-		engine_read_end(e);
 	}
-	if (ok && e->cfg.rbac_path && !manifests_load(e->cfg.rbac_path, docs, &err)) {
-		it->rbac_error = strdup(err.msg);
-		gh_log_warn("rbac.manifests", "cluster", it->cluster, "detail", err.msg);
+	json_decref(cm);
+	return it;
+}
+
+static gh_cluster_map *find(gh_cluster_maps *m, const char *cluster)
+{
+	for (size_t i = 0; m && i < m->n; i++)
+		if (strcmp(m->items[i]->cluster, cluster) == 0)
+			return m->items[i];
+	return NULL;
+}
+
+static gh_cluster_maps *maps_new(size_t n)
+{
+	gh_cluster_maps *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->items = calloc(n ? n : 1, sizeof *m->items);
+	if (!m->items) {
+		free(m);
+		return NULL;
 	}
-	rbac_load_stats st;
-	gh_err lerr;
-	if (ok && !rbac_objects_load(objs, docs, NULL, &st, &lerr))
-		gh_log_warn("rbac.load", "cluster", it->cluster, "detail", lerr.msg);
-	json_decref(docs);
-	if (ok && !rbac_policy_compile(objs, &it->rbac, &err)) {
-		gh_log_warn("rbac.compile", "cluster", it->cluster, "detail", err.msg);
-		it->rbac = NULL;
-	}
-	rbac_objects_free(objs);
+	atomic_init(&m->refs, 1);
+	return m;
+}
+
+/* Swaps in the new snapshot; readers holding the old one keep it until they let go. */
+static void maps_swap(gh_engine *e, gh_cluster_maps *fresh)
+{
+	pthread_rwlock_wrlock(&e->snap_mu);
+	gh_cluster_maps *replaced = e->maps;
+	e->maps = fresh;
+	pthread_rwlock_unlock(&e->snap_mu);
+	maps_unref(replaced);
 }
 
 bool maps_publish(gh_engine *e, gh_err *err)
@@ -270,57 +319,50 @@ bool maps_publish(gh_engine *e, gh_err *err)
 		ok = cluster_store_list(db_conn(e->db), &a, &names, &n, err);
 		engine_read_end(e);
 	}
-	if (!ok) {
+	gh_cluster_maps *fresh = ok ? maps_new(n) : NULL;
+	if (!fresh) {
 		gh_arena_free(&a);
-		return false;
+		return ok ? gh_fail(err, "InternalError", 500, "out of memory") : false;
 	}
-	gh_cluster_maps *fresh = calloc(1, sizeof *fresh);
-	fresh->items = calloc(n ? n : 1, sizeof *fresh->items);
-	atomic_init(&fresh->refs, 1);
-	pthread_rwlock_rdlock(&e->snap_mu);
+	maps_rbac_prune(e, names, n);
+	/* only the writer (holding write_mu) replaces e->maps: no reference needed to read it */
 	gh_cluster_maps *old = e->maps;
-	if (old)
-		atomic_fetch_add(&old->refs, 1);
-	pthread_rwlock_unlock(&e->snap_mu);
 	for (size_t i = 0; i < n; i++) {
-		gh_cluster_map *it = &fresh->items[fresh->n++];
-		it->cluster = strdup(names[i]);
-		load_eks(e, it);
-		load_rbac(e, it);
-		gh_cluster_map *prev = find(old, names[i]);
-		gh_err lerr = { 0 };
-		char source[512];
-		json_t *cm = load_configmap(e, names[i], &a, source, sizeof source, &lerr);
-		it->source = strdup(source);
-		gh_awsauth *fallback = (prev && prev->cfg) ? NULL : stored_good(e, names[i], &a);
-		const gh_awsauth *base = prev && prev->cfg ? prev->cfg : fallback;
-		if (cm && gh_awsauth_load_configmap(cm, base, &it->cfg, &lerr)) {
-			log_diags(names[i], it->cfg);
-			save_good(e, names[i], cm, it->cfg, &a);
-			gh_awsauth_free(fallback);
-		} else if (fallback) {
-			gh_log_warn("aws-auth.error", "cluster", names[i], "detail", lerr.msg);
-			it->load_error = strdup(lerr.msg);
-			it->cfg = fallback;
-		} else {
-			/* The whole ConfigMap is unreadable: keep every previous mapping. */
-			gh_log_warn("aws-auth.error", "cluster", names[i], "detail", lerr.msg);
-			it->load_error = strdup(lerr.msg);
-			if (prev && prev->cfg) {
-				it->cfg = prev->cfg;
-				it->borrowed = prev;
-				atomic_fetch_add(&old->refs, 1);
-				it->borrowed_from = old;
-			}
-		}
-		json_decref(cm);
+		gh_cluster_map *it = build_entry(e, names[i], find(old, names[i]), NULL, 0, &a);
+		if (it)
+			fresh->items[fresh->n++] = it;
 	}
-	pthread_rwlock_wrlock(&e->snap_mu);
-	gh_cluster_maps *replaced = e->maps;
-	e->maps = fresh;
-	pthread_rwlock_unlock(&e->snap_mu);
-	maps_unref(replaced);
-	maps_unref(old);
+	maps_swap(e, fresh);
+	gh_arena_free(&a);
+	return true;
+}
+
+bool maps_publish_cluster(gh_engine *e, const char *cluster, const maps_change *c, size_t n, gh_err *err)
+{
+	gh_cluster_maps *old = e->maps;
+	gh_cluster_map *prev = find(old, cluster);
+	if (!prev) {
+		/* a cluster the snapshot does not know: publish them all, its RBAC loaded whole */
+		maps_rbac_drop(e, cluster);
+		return maps_publish(e, err);
+	}
+	gh_cluster_maps *fresh = maps_new(old->n);
+	if (!fresh)
+		return gh_fail(err, "InternalError", 500, "out of memory");
+	gh_arena a;
+	gh_arena_init(&a, 0);
+	for (size_t i = 0; i < old->n; i++) {
+		gh_cluster_map *it = old->items[i];
+		if (it == prev) {
+			it = build_entry(e, cluster, prev, c, n, &a);
+			if (!it)
+				continue;
+		} else {
+			atomic_fetch_add(&it->refs, 1);
+		}
+		fresh->items[fresh->n++] = it;
+	}
+	maps_swap(e, fresh);
 	gh_arena_free(&a);
 	return true;
 }
@@ -340,8 +382,8 @@ const gh_cluster_map *maps_find(const gh_cluster_maps *m, gh_str cluster)
 	if (!m)
 		return NULL;
 	for (size_t i = 0; i < m->n; i++)
-		if (gh_str_eq_c(cluster, m->items[i].cluster))
-			return &m->items[i];
+		if (gh_str_eq_c(cluster, m->items[i]->cluster))
+			return m->items[i];
 	return NULL;
 }
 
@@ -349,23 +391,8 @@ void maps_unref(gh_cluster_maps *m)
 {
 	if (!m || atomic_fetch_sub(&m->refs, 1) != 1)
 		return;
-	for (size_t i = 0; i < m->n; i++) {
-		gh_cluster_map *it = &m->items[i];
-		if (it->borrowed_from)
-			maps_unref(it->borrowed_from);
-		else
-			gh_awsauth_free(it->cfg);
-		free(it->cluster);
-		free(it->source);
-		free(it->load_error);
-		free(it->creator_arn);
-		rbac_policy_free(it->rbac);
-		free(it->rbac_error);
-		if (it->mem) {
-			gh_arena_free(it->mem);
-			free(it->mem);
-		}
-	}
+	for (size_t i = 0; i < m->n; i++)
+		entry_unref(m->items[i]);
 	free(m->items);
 	free(m);
 }

@@ -14,13 +14,15 @@
 
 typedef struct gh_cluster_maps gh_cluster_maps;
 
+/* One cluster's entry. Entries are reference-counted: a change to one cluster publishes a
+ * new snapshot holding a new entry for it and the same entries for every other cluster. */
 typedef struct gh_cluster_map {
+	atomic_int refs;
 	char *cluster;
 	gh_awsauth *cfg;	 /* NULL when nothing could ever be loaded */
 	char *source;		 /* where the mapping came from, for explain */
 	char *load_error;	 /* the whole ConfigMap failed to load: the previous mapping stays */
-	const struct gh_cluster_map *borrowed;
-	gh_cluster_maps *borrowed_from; /* cfg belongs to this older snapshot */
+	struct gh_cluster_map *borrowed_from; /* cfg belongs to this older entry (a reference) */
 	/* The EKS side: mode, creator, access entries and each entry's associations. */
 	gh_eks_auth_mode mode;
 	bool bootstrap_creator;
@@ -42,7 +44,7 @@ typedef struct gh_cluster_map {
 struct gh_cluster_maps {
 	atomic_int refs;
 	size_t n;
-	gh_cluster_map *items;
+	gh_cluster_map **items; /* each holds a reference */
 };
 
 gh_cluster_maps *maps_acquire(gh_engine *e);

@@ -1,7 +1,10 @@
 /* rbac: the Kubernetes RBAC authorizer (v1.32 semantics), compiled once per snapshot.
  *
  * rbac_policy_compile turns a set of objects (rbac_obj.h) into an immutable policy, owning
- * all of its memory (one rbac_policy_free), safe to read from many threads:
+ * (references to) all of its memory (one rbac_policy_free), safe to read from many threads.
+ * A policy is made of shards, one for the cluster-scoped objects and one per namespace,
+ * that successive policies share: rbac_source.h keeps a cluster's objects between
+ * snapshots and recompiles only the shard an object write touches. Either way:
  * - duplicates (same kind/namespace/name) keep the last one added, with a warning;
  * - ClusterRoles with an aggregationRule get the rules of every ClusterRole their selectors
  *   select (sorted by name, themselves skipped, deep-equal rules dropped), repeated until
@@ -22,6 +25,8 @@
  * rbac_authorize_linear is the plain algorithm over the same policy (lists, string
  * matching, roles looked up by name), kept as the reference the tests, the fuzzer and the
  * benchmark compare with; both return the same decision, binding, subject and reason.
+ *
+ * Warnings are gathered per shard (cluster first, then namespaces in order).
  *
  * RBAC only allows or has no opinion. system:masters is not RBAC: upstream puts a
  * privileged-group authorizer before it; rbac_privileged_allows is that authorizer, so
@@ -55,7 +60,7 @@ const gh_str *rbac_policy_warnings(const rbac_policy *p, size_t *n);
 typedef struct rbac_policy_stats {
 	size_t cluster_roles, roles, cluster_role_bindings, role_bindings;
 	size_t namespaces;   /* namespaces with RoleBindings */
-	size_t subject_keys; /* distinct (user name | group) keys indexed */
+	size_t subject_keys; /* (user name | group) keys indexed, once per shard naming them */
 	size_t postings;     /* (key, binding) pairs */
 	size_t atoms;	     /* (role, verb, group, resource) entries */
 	size_t unindexed_roles;

@@ -93,7 +93,7 @@ static void strtab_free(strtab *s)
 
 /* ---- lookups used at decision time ---------------------------------------------------------- */
 
-uint32_t rbac_vocab_find(const rbac_policy *p, const char *s, size_t n)
+uint32_t rbac_vocab_find(const rbac_shard *p, const char *s, size_t n)
 {
 	if (!p->vocab_tab.slots)
 		return RBAC_NONE;
@@ -137,7 +137,7 @@ static inline bool key_is(const skey *k, uint32_t cls, gh_str name)
 	       (name.n <= RBAC_KEY_HEAD || memcmp(k->name + RBAC_KEY_HEAD, name.p + RBAC_KEY_HEAD, name.n - RBAC_KEY_HEAD) == 0);
 }
 
-const skey *rbac_key_find(const rbac_policy *p, uint32_t cls, gh_str name, uint64_t h)
+const skey *rbac_key_find(const rbac_shard *p, uint32_t cls, gh_str name, uint64_t h)
 {
 	if (!p->keys)
 		return NULL;
@@ -150,25 +150,7 @@ const skey *rbac_key_find(const rbac_policy *p, uint32_t cls, gh_str name, uint6
 	}
 }
 
-uint32_t rbac_ns_find_h(const rbac_policy *p, gh_str ns, uint64_t h)
-{
-	if (!p->nst)
-		return RBAC_NONE;
-	for (size_t i = h & p->nst_mask;; i = (i + 1) & p->nst_mask) {
-		const skey *k = &p->nst[i];
-		if (!k->hash)
-			return RBAC_NONE;
-		if (k->hash == h && key_is(k, 0, ns))
-			return k->crb_off;
-	}
-}
-
-uint32_t rbac_ns_find(const rbac_policy *p, gh_str ns)
-{
-	return rbac_ns_find_h(p, ns, rbac_ns_hash(ns));
-}
-
-const atom *rbac_atom_find(const rbac_policy *p, uint32_t role, uint32_t v, uint32_t g, uint32_t r)
+const atom *rbac_atom_find(const rbac_shard *p, uint32_t role, uint32_t v, uint32_t g, uint32_t r)
 {
 	if (!p->atom_tab.slots)
 		return NULL;
@@ -185,7 +167,7 @@ const atom *rbac_atom_find(const rbac_policy *p, uint32_t role, uint32_t v, uint
 	}
 }
 
-const prole *rbac_lookup_role(const rbac_policy *p, gh_str ns, gh_str name)
+const prole *rbac_lookup_role(const rbac_shard *p, gh_str ns, gh_str name)
 {
 	const prole *v = ns.n ? p->nroles : p->croles;
 	size_t lo = 0, hi = ns.n ? p->nnroles : p->ncroles;
@@ -204,9 +186,10 @@ const prole *rbac_lookup_role(const rbac_policy *p, gh_str ns, gh_str name)
 	return NULL;
 }
 
-/* GetRoleReferenceRules: a Role in the binding's namespace (a ClusterRoleBinding has none,
- * so its Role is never found), a ClusterRole by name, or an unsupported kind. */
-const prole *rbac_lookup_ref(const rbac_policy *p, const rbac_binding *b, uint8_t *err_kind)
+/* GetRoleReferenceRules within one shard: a Role in the binding's namespace (a
+ * ClusterRoleBinding has none, so its Role is never found), a ClusterRole by name (only the
+ * cluster shard has them), or an unsupported kind. */
+static const prole *shard_lookup_ref(const rbac_shard *p, const rbac_binding *b, uint8_t *err_kind)
 {
 	const prole *r = NULL;
 	if (gh_str_eq_c(b->role_ref.kind, "Role")) {
@@ -221,11 +204,36 @@ const prole *rbac_lookup_ref(const rbac_policy *p, const rbac_binding *b, uint8_
 	return r;
 }
 
+const prole *rbac_lookup_ref(const rbac_policy *p, const rbac_binding *b, uint8_t *err_kind)
+{
+	if (gh_str_eq_c(b->role_ref.kind, "Role") && b->namespace.n) {
+		const rbac_shard *s = rbac_policy_shard(p, b->namespace);
+		const prole *r = s ? rbac_lookup_role(s, b->namespace, b->role_ref.name) : NULL;
+		*err_kind = r ? RBAC_ERR_NONE : RBAC_ERR_ROLE_NOT_FOUND;
+		return r;
+	}
+	return shard_lookup_ref(p->cs, b, err_kind);
+}
+
+const prole *rbac_binding_role(const rbac_policy *p, const pbinding *pb, uint8_t *err_kind)
+{
+	if (!pb->ext) {
+		*err_kind = pb->err_kind;
+		return pb->role;
+	}
+	const prole *r = rbac_lookup_role(p->cs, (gh_str){ "", 0 }, pb->b.role_ref.name);
+	*err_kind = r ? RBAC_ERR_NONE : RBAC_ERR_CLUSTER_ROLE_NOT_FOUND;
+	return r;
+}
+
 /* ---- the compiler ------------------------------------------------------------------------ */
 
 typedef struct cc {
-	rbac_policy *p;
-	const rbac_objects *o;
+	rbac_shard *p;
+	const rbac_role *const *roles;
+	size_t nroles;
+	const rbac_binding *const *binds;
+	size_t nbinds;
 	strtab strs; /* interned binding strings */
 	bool oom;
 } cc;
@@ -233,7 +241,7 @@ typedef struct cc {
 static void warn(cc *c, const char *fmt, ...) GH_PRINTF(2, 3);
 static void warn(cc *c, const char *fmt, ...)
 {
-	rbac_policy *p = c->p;
+	rbac_shard *p = c->p;
 	if (p->nwarnings > MAX_WARNINGS)
 		return;
 	if (!rbac_grow((void **)&p->warnings, &p->capwarnings, p->nwarnings + 1, sizeof *p->warnings))
@@ -399,7 +407,7 @@ static void rule_vec_free(rule_vec *rv)
  * dropped), in name order, pass after pass until no role changes. */
 static bool aggregate(cc *c)
 {
-	rbac_policy *p = c->p;
+	rbac_shard *p = c->p;
 	size_t nagg = 0;
 	uint32_t *agg = malloc((p->ncroles + 1) * sizeof *agg);
 	if (!agg)
@@ -471,9 +479,9 @@ static bool aggregate(cc *c)
 
 static bool copy_roles(cc *c)
 {
-	rbac_policy *p = c->p;
-	size_t n;
-	const rbac_role *in = rbac_objects_roles(c->o, &n);
+	rbac_shard *p = c->p;
+	size_t n = c->nroles;
+	const rbac_role *const *in = c->roles;
 	sort_ent *ce = malloc((n + 1) * sizeof *ce), *ne = malloc((n + 1) * sizeof *ne);
 	if (!ce || !ne) {
 		free(ce);
@@ -482,10 +490,10 @@ static bool copy_roles(cc *c)
 	}
 	size_t nc = 0, nn = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (in[i].cluster)
-			ce[nc++] = (sort_ent){ { "", 0 }, in[i].name, i };
+		if (in[i]->cluster)
+			ce[nc++] = (sort_ent){ { "", 0 }, in[i]->name, i };
 		else
-			ne[nn++] = (sort_ent){ in[i].namespace, in[i].name, i };
+			ne[nn++] = (sort_ent){ in[i]->namespace, in[i]->name, i };
 	}
 	nc = sort_dedup(c, ce, nc, "ClusterRole");
 	nn = sort_dedup(c, ne, nn, "Role");
@@ -493,11 +501,11 @@ static bool copy_roles(cc *c)
 	p->nroles = calloc(nn + 1, sizeof *p->nroles);
 	bool ok = p->croles && p->nroles;
 	for (size_t i = 0; ok && i < nc; i++) {
-		ok = rbac_copy_role(&p->arena, &in[ce[i].idx], &p->croles[i].r);
+		ok = rbac_copy_role(&p->arena, in[ce[i].idx], &p->croles[i].r);
 		p->croles[i].id = (uint32_t)i;
 	}
 	for (size_t i = 0; ok && i < nn; i++) {
-		ok = rbac_copy_role(&p->arena, &in[ne[i].idx], &p->nroles[i].r);
+		ok = rbac_copy_role(&p->arena, in[ne[i].idx], &p->nroles[i].r);
 		p->nroles[i].id = (uint32_t)(nc + i);
 		p->nroles[i].r.has_aggregation = false; /* Roles have no aggregationRule */
 		p->nroles[i].r.nselectors = 0;
@@ -510,7 +518,7 @@ static bool copy_roles(cc *c)
 	return ok;
 }
 
-static prole *role_by_id(rbac_policy *p, size_t id)
+static prole *role_by_id(rbac_shard *p, size_t id)
 {
 	return (prole *)rbac_role_by_id(p, (uint32_t)id);
 }
@@ -568,7 +576,7 @@ static bool same_rules(const rbac_role *a, const rbac_role *b)
  * one atom set. */
 static bool build_atoms(cc *c)
 {
-	rbac_policy *p = c->p;
+	rbac_shard *p = c->p;
 	size_t nroles = p->ncroles + p->nnroles;
 	strtab vt = { 0 };
 	raw_atom *raw = NULL;
@@ -766,9 +774,9 @@ static bool copy_binding(cc *c, const rbac_binding *in, pbinding *out, rbac_subj
 
 static bool copy_bindings(cc *c, strtab *errs)
 {
-	rbac_policy *p = c->p;
-	size_t n;
-	const rbac_binding *in = rbac_objects_bindings(c->o, &n);
+	rbac_shard *p = c->p;
+	size_t n = c->nbinds;
+	const rbac_binding *const *in = c->binds;
 	sort_ent *ce = malloc((n + 1) * sizeof *ce), *ne = malloc((n + 1) * sizeof *ne);
 	if (!ce || !ne) {
 		free(ce);
@@ -777,28 +785,30 @@ static bool copy_bindings(cc *c, strtab *errs)
 	}
 	size_t nc = 0, nn = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (in[i].cluster)
-			ce[nc++] = (sort_ent){ { "", 0 }, in[i].name, i };
+		if (in[i]->cluster)
+			ce[nc++] = (sort_ent){ { "", 0 }, in[i]->name, i };
 		else
-			ne[nn++] = (sort_ent){ in[i].namespace, in[i].name, i };
+			ne[nn++] = (sort_ent){ in[i]->namespace, in[i]->name, i };
 	}
 	nc = sort_dedup(c, ce, nc, "ClusterRoleBinding");
 	nn = sort_dedup(c, ne, nn, "RoleBinding");
 	p->b = calloc(nc + nn + 1, sizeof *p->b);
 	size_t nsubj = 0;
 	for (size_t i = 0; i < nc + nn; i++)
-		nsubj += in[i < nc ? ce[i].idx : ne[i - nc].idx].nsubjects;
+		nsubj += in[i < nc ? ce[i].idx : ne[i - nc].idx]->nsubjects;
 	p->subj = nsubj < RBAC_NONE ? calloc(nsubj + 1, sizeof *p->subj) : NULL;
 	p->nsubj = nsubj;
 	bool ok = p->b && p->subj;
 	for (size_t i = 0, off = 0; ok && i < nc + nn; i++) {
-		const rbac_binding *src = &in[i < nc ? ce[i].idx : ne[i - nc].idx];
+		const rbac_binding *src = in[i < nc ? ce[i].idx : ne[i - nc].idx];
 		pbinding *pb = &p->b[i];
 		ok = copy_binding(c, src, pb, p->subj + off);
 		off += src->nsubjects;
 		if (!ok)
 			break;
-		pb->role = rbac_lookup_ref(p, &pb->b, &pb->err_kind);
+		pb->role = shard_lookup_ref(p, &pb->b, &pb->err_kind);
+		/* a namespace shard has no ClusterRoles: the policy's cluster shard answers */
+		pb->ext = p->nsname.n && pb->err_kind == RBAC_ERR_CLUSTER_ROLE_NOT_FOUND;
 		if (pb->err_kind != RBAC_ERR_NONE) {
 			gh_buf m = { 0 };
 			rbac_ref_error(&pb->b, pb->err_kind, false, &m);
@@ -823,38 +833,26 @@ static bool copy_bindings(cc *c, strtab *errs)
 
 static bool build_namespaces(cc *c)
 {
-	rbac_policy *p = c->p;
+	rbac_shard *p = c->p;
 	size_t n = 0;
 	for (size_t i = p->ncrb; i < p->nb; i++)
 		if (i == p->ncrb || !rbac_eq(p->b[i].b.namespace, p->b[i - 1].b.namespace))
 			n++;
+	/* a shard holds RoleBindings of one namespace at most: the policy's table finds it */
 	p->ns = calloc(n + 1, sizeof *p->ns);
 	p->ns_first = calloc(n + 1, sizeof *p->ns_first);
 	p->ns_count = calloc(n + 1, sizeof *p->ns_count);
-	size_t cap = 16;
-	while (cap < n + n / 3 + 1)
-		cap <<= 1;
-	if (!p->ns || !p->ns_first || !p->ns_count || !(p->nst = aligned_alloc(64, cap * sizeof *p->nst)))
+	if (!p->ns || !p->ns_first || !p->ns_count)
 		return false;
-	memset(p->nst, 0, cap * sizeof *p->nst);
-	p->nst_mask = cap - 1;
 	for (size_t i = p->ncrb; i < p->nb; i++) {
 		if (i == p->ncrb || !rbac_eq(p->b[i].b.namespace, p->b[i - 1].b.namespace)) {
-			gh_str ns = p->b[i].b.namespace;
-			p->ns[p->nns] = ns;
+			p->ns[p->nns] = p->b[i].b.namespace;
 			p->ns_first[p->nns] = (uint32_t)i;
-			uint64_t h = rbac_ns_hash(ns);
-			size_t at = h & p->nst_mask;
-			while (p->nst[at].hash)
-				at = (at + 1) & p->nst_mask;
-			skey *e = &p->nst[at];
-			*e = (skey){ .hash = h, .len = (uint32_t)ns.n, .name = ns.p, .crb_off = (uint32_t)p->nns };
-			memcpy(e->head, ns.p, ns.n < RBAC_KEY_HEAD ? ns.n : RBAC_KEY_HEAD);
 			p->nns++;
 		}
 		p->ns_count[p->nns - 1]++;
 	}
-	p->index_bytes += n * (sizeof(gh_str) + 8) + (p->nst_mask + 1) * sizeof(skey);
+	p->index_bytes += n * (sizeof(gh_str) + 8);
 	return true;
 }
 
@@ -867,7 +865,7 @@ typedef struct raw_post {
 
 static bool build_subjects(cc *c)
 {
-	rbac_policy *p = c->p;
+	rbac_shard *p = c->p;
 	size_t total = 0;
 	for (size_t i = 0; i < p->nb; i++)
 		total += p->b[i].b.nsubjects;
@@ -965,7 +963,8 @@ static bool build_subjects(cc *c)
 			for (size_t k = 0; k < np; k++) {
 				uint32_t at = fill[raw[k].key]++;
 				const pbinding *pb = &p->b[raw[k].binding];
-				sorted[at] = (posting){ raw[k].binding, pb->role ? pb->role->id : RBAC_NONE,
+				sorted[at] = (posting){ raw[k].binding,
+							pb->ext ? RBAC_EXTERN : pb->role ? pb->role->id : RBAC_NONE,
 							(uint32_t)(pb->b.subjects - p->subj) + raw[k].subject };
 				sorted_ns[at] = raw[k].ns;
 			}
@@ -1028,33 +1027,39 @@ static bool build_subjects(cc *c)
 	return ok;
 }
 
-bool rbac_policy_compile(const rbac_objects *objs, rbac_policy **out, gh_err *err)
+bool rbac_shard_compile(gh_str ns, const rbac_role *const *roles, size_t nroles, const rbac_binding *const *binds,
+			size_t nbinds, rbac_shard **out)
 {
 	*out = NULL;
-	rbac_policy *p = calloc(1, sizeof *p);
+	rbac_shard *p = calloc(1, sizeof *p);
 	if (!p)
-		return gh_fail(err, "InternalError", 500, "rbac: out of memory");
-	gh_arena_init(&p->arena, 1 << 20);
-	cc c = { .p = p, .o = objs };
+		return false;
+	atomic_init(&p->refs, 1);
+	/* sized to the input: most namespace shards hold a few objects, and a fixed megabyte
+	 * block each would cost 500 MB at 500 namespaces (copies take ~150 B an object) */
+	size_t block = (nroles + nbinds) * 192;
+	gh_arena_init(&p->arena, block < 2048 ? 2048 : block > ((size_t)1 << 20) ? (size_t)1 << 20 : block);
+	p->nsname = gh_arena_str(&p->arena, ns);
+	cc c = { .p = p, .roles = roles, .nroles = nroles, .binds = binds, .nbinds = nbinds };
 	strtab errs = { 0 };
-	bool ok = copy_roles(&c) && aggregate(&c) && build_atoms(&c) && copy_bindings(&c, &errs) &&
-		  build_namespaces(&c) && build_subjects(&c) && !c.oom;
+	bool ok = p->nsname.n == ns.n && copy_roles(&c) && aggregate(&c) && build_atoms(&c) &&
+		  copy_bindings(&c, &errs) && build_namespaces(&c) && build_subjects(&c) && !c.oom;
 	p->errs = errs.v;
 	p->nerrs = errs.n;
 	errs.v = NULL;
 	strtab_free(&errs);
 	strtab_free(&c.strs);
 	if (!ok) {
-		rbac_policy_free(p);
-		return gh_fail(err, "InternalError", 500, "rbac: out of memory compiling the policy");
+		rbac_shard_unref(p);
+		return false;
 	}
 	*out = p;
 	return true;
 }
 
-void rbac_policy_free(rbac_policy *p)
+void rbac_shard_unref(rbac_shard *p)
 {
-	if (!p)
+	if (!p || atomic_fetch_sub(&p->refs, 1) != 1)
 		return;
 	gh_arena_free(&p->arena);
 	free(p->croles);
@@ -1064,7 +1069,6 @@ void rbac_policy_free(rbac_policy *p)
 	free(p->ns);
 	free(p->ns_first);
 	free(p->ns_count);
-	free(p->nst);
 	free(p->subj);
 	free(p->keys);
 	free(p->post);
@@ -1080,33 +1084,257 @@ void rbac_policy_free(rbac_policy *p)
 	free(p);
 }
 
+/* ---- the policy: shards put together ------------------------------------------------------- */
+
+bool rbac_policy_assemble(rbac_shard *cs, rbac_shard **shards, size_t n, rbac_policy **out)
+{
+	*out = NULL;
+	rbac_policy *p = calloc(1, sizeof *p);
+	size_t cap = 16;
+	while (cap < n + n / 2 + 1)
+		cap <<= 1;
+	/* every shard keeps up to MAX_WARNINGS + 1; the policy shows as many, as one compile did */
+	size_t nw = cs->nwarnings;
+	for (size_t i = 0; i < n; i++)
+		nw += shards[i]->nwarnings;
+	if (nw > MAX_WARNINGS + 1)
+		nw = MAX_WARNINGS + 1;
+	gh_str *w = NULL;
+	if (p) {
+		p->cs = cs;
+		p->shards = shards;
+		p->nshards = n;
+		p->nst = aligned_alloc(64, cap * sizeof *p->nst);
+		if (p->nst)
+			memset(p->nst, 0, cap * sizeof *p->nst);
+		p->nst_mask = cap - 1;
+		p->bfirst = malloc((n + 1) * sizeof *p->bfirst);
+		w = malloc((nw + 1) * sizeof *w);
+	}
+	if (!p || !p->nst || !p->bfirst || !w) {
+		free(w);
+		if (p) {
+			p->warnings = NULL;
+			rbac_policy_free(p);
+		} else {
+			rbac_shard_unref(cs);
+			for (size_t i = 0; i < n; i++)
+				rbac_shard_unref(shards[i]);
+			free(shards);
+		}
+		return false;
+	}
+	static const gh_str more = { "more warnings not shown", 23 };
+	size_t nb = cs->nb, k = 0;
+	for (size_t i = 0; i < cs->nwarnings && k < nw; i++)
+		w[k++] = cs->warnings[i];
+	for (size_t i = 0; i < n; i++) {
+		p->bfirst[i] = nb;
+		nb += shards[i]->nb;
+		for (size_t j = 0; j < shards[i]->nwarnings && k < nw; j++)
+			w[k++] = shards[i]->warnings[j];
+		gh_str ns = shards[i]->nsname;
+		uint64_t h = rbac_ns_hash(ns);
+		size_t at = h & p->nst_mask;
+		while (p->nst[at].hash)
+			at = (at + 1) & p->nst_mask;
+		nsslot *e = &p->nst[at];
+		*e = (nsslot){ .hash = h, .s = shards[i], .keys = shards[i]->keys, .key_mask = (uint32_t)shards[i]->key_mask,
+			       .len = (uint32_t)ns.n, .name = ns.p };
+		memcpy(e->head, ns.p, ns.n < sizeof e->head ? ns.n : sizeof e->head);
+	}
+	if (nw == MAX_WARNINGS + 1)
+		w[MAX_WARNINGS] = more;
+	p->nb = nb;
+	p->warnings = w;
+	p->nwarnings = nw;
+	*out = p;
+	return true;
+}
+
+const nsslot *rbac_policy_ns(const rbac_policy *p, gh_str ns)
+{
+	uint64_t h = rbac_ns_hash(ns);
+	size_t hl = sizeof p->nst->head;
+	for (size_t i = h & p->nst_mask;; i = (i + 1) & p->nst_mask) {
+		const nsslot *k = &p->nst[i];
+		if (!k->hash)
+			return NULL;
+		if (k->hash == h && k->len == ns.n && memcmp(k->head, ns.p, ns.n < hl ? ns.n : hl) == 0 &&
+		    (ns.n <= hl || memcmp(k->name + hl, ns.p + hl, ns.n - hl) == 0))
+			return k;
+	}
+}
+
+const rbac_shard *rbac_policy_shard(const rbac_policy *p, gh_str ns)
+{
+	const nsslot *k = rbac_policy_ns(p, ns);
+	return k ? k->s : NULL;
+}
+
+typedef struct scope_ent {
+	bool ns_scoped; /* false for cluster-scoped objects */
+	gh_str ns;
+	size_t idx;
+} scope_ent;
+
+static int scope_cmp(const void *x, const void *y)
+{
+	const scope_ent *a = x, *b = y;
+	if (a->ns_scoped != b->ns_scoped)
+		return a->ns_scoped ? 1 : -1;
+	int c = rbac_strcmp(a->ns, b->ns);
+	return c ? c : (a->idx < b->idx ? -1 : a->idx > b->idx);
+}
+
+static bool same_scope(const scope_ent *a, bool ns_scoped, gh_str ns)
+{
+	return a->ns_scoped == ns_scoped && rbac_eq(a->ns, ns);
+}
+
+/* Groups objects by scope (cluster first, then each namespace), keeping the order they
+ * were added in within a scope, so last-wins deduplication is unchanged. A namespaced
+ * object without a namespace (the loader always sets one) gets a shard of its own that no
+ * request reaches, as it reached none before. */
+static scope_ent *by_scope(size_t n, const void *v, size_t size, bool roles)
+{
+	scope_ent *e = malloc((n + 1) * sizeof *e);
+	if (!e)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const void *o = (const char *)v + i * size;
+		bool cl = roles ? ((const rbac_role *)o)->cluster : ((const rbac_binding *)o)->cluster;
+		gh_str ns = roles ? ((const rbac_role *)o)->namespace : ((const rbac_binding *)o)->namespace;
+		e[i] = (scope_ent){ !cl, cl ? (gh_str){ "", 0 } : ns, i };
+	}
+	if (n > 1)
+		qsort(e, n, sizeof *e, scope_cmp);
+	return e;
+}
+
+bool rbac_policy_compile(const rbac_objects *objs, rbac_policy **out, gh_err *err)
+{
+	*out = NULL;
+	size_t nr, nb;
+	const rbac_role *roles = rbac_objects_roles(objs, &nr);
+	const rbac_binding *binds = rbac_objects_bindings(objs, &nb);
+	scope_ent *re = by_scope(nr, roles, sizeof *roles, true), *be = by_scope(nb, binds, sizeof *binds, false);
+	const rbac_role **rp = malloc((nr + 1) * sizeof *rp);
+	const rbac_binding **bp = malloc((nb + 1) * sizeof *bp);
+	rbac_shard **shards = NULL, *cs = NULL;
+	size_t nshards = 0, cap = 0;
+	bool ok = re && be && rp && bp;
+	size_t i = 0, j = 0;
+	while (ok && (i < nr || j < nb || !cs)) {
+		/* the next scope: the cluster first, then the least namespace left */
+		gh_str ns = { "", 0 };
+		bool nss = cs != NULL;
+		if (nss) {
+			if (i < nr && (j >= nb || scope_cmp(&re[i], &be[j]) <= 0))
+				ns = re[i].ns;
+			else
+				ns = be[j].ns;
+		}
+		size_t k = 0, m = 0;
+		for (; i < nr && same_scope(&re[i], nss, ns); i++)
+			rp[k++] = &roles[re[i].idx];
+		for (; j < nb && same_scope(&be[j], nss, ns); j++)
+			bp[m++] = &binds[be[j].idx];
+		rbac_shard *s;
+		ok = rbac_shard_compile(ns, rp, k, bp, m, &s);
+		if (ok && !cs) {
+			cs = s;
+		} else if (ok) {
+			ok = rbac_grow((void **)&shards, &cap, nshards + 1, sizeof *shards);
+			if (ok)
+				shards[nshards++] = s;
+			else
+				rbac_shard_unref(s);
+		}
+	}
+	free(re);
+	free(be);
+	free(rp);
+	free(bp);
+	if (!ok) {
+		rbac_shard_unref(cs);
+		for (size_t k = 0; k < nshards; k++)
+			rbac_shard_unref(shards[k]);
+		free(shards);
+		return gh_fail(err, "InternalError", 500, "rbac: out of memory compiling the policy");
+	}
+	if (!rbac_policy_assemble(cs, shards, nshards, out))
+		return gh_fail(err, "InternalError", 500, "rbac: out of memory compiling the policy");
+	return true;
+}
+
+void rbac_policy_free(rbac_policy *p)
+{
+	if (!p)
+		return;
+	rbac_shard_unref(p->cs);
+	for (size_t i = 0; i < p->nshards; i++)
+		rbac_shard_unref(p->shards[i]);
+	free(p->shards);
+	free(p->nst);
+	free(p->bfirst);
+	free((void *)p->warnings);
+	free(p);
+}
+
 const gh_str *rbac_policy_warnings(const rbac_policy *p, size_t *n)
 {
 	*n = p->nwarnings;
 	return p->warnings;
 }
 
+static void shard_stats(const rbac_shard *p, rbac_policy_stats *st)
+{
+	for (size_t i = 0; i < p->ncroles + p->nnroles; i++)
+		st->unindexed_roles += (i < p->ncroles ? p->croles[i] : p->nroles[i - p->ncroles]).unindexed;
+	st->cluster_roles += p->ncroles;
+	st->roles += p->nnroles;
+	st->cluster_role_bindings += p->ncrb;
+	st->role_bindings += p->nb - p->ncrb;
+	st->namespaces += p->nns;
+	st->subject_keys += p->nkeys;
+	st->postings += p->npost;
+	st->atoms += p->natoms;
+	st->index_bytes += p->index_bytes;
+}
+
 void rbac_policy_stats_get(const rbac_policy *p, rbac_policy_stats *st)
 {
-	size_t unindexed = 0;
-	for (size_t i = 0; i < p->ncroles + p->nnroles; i++)
-		unindexed += (i < p->ncroles ? p->croles[i] : p->nroles[i - p->ncroles]).unindexed;
-	*st = (rbac_policy_stats){ .cluster_roles = p->ncroles, .roles = p->nnroles,
-				   .cluster_role_bindings = p->ncrb, .role_bindings = p->nb - p->ncrb,
-				   .namespaces = p->nns, .subject_keys = p->nkeys, .postings = p->npost,
-				   .atoms = p->natoms, .unindexed_roles = unindexed,
-				   .index_bytes = p->index_bytes };
+	/* subject_keys counts a key once per shard that names it */
+	*st = (rbac_policy_stats){ 0 };
+	shard_stats(p->cs, st);
+	for (size_t i = 0; i < p->nshards; i++)
+		shard_stats(p->shards[i], st);
+	st->index_bytes += p->nshards * (sizeof(rbac_shard *) + sizeof(size_t)) + (p->nst_mask + 1) * sizeof *p->nst;
 }
 
 const rbac_role *rbac_policy_role(const rbac_policy *p, gh_str ns, gh_str name)
 {
-	const prole *r = rbac_lookup_role(p, ns, name);
+	const rbac_shard *s = ns.n ? rbac_policy_shard(p, ns) : p->cs;
+	const prole *r = s ? rbac_lookup_role(s, ns, name) : NULL;
 	return r ? &r->r : NULL;
 }
 
 const rbac_binding *rbac_policy_binding(const rbac_policy *p, size_t i)
 {
-	return i < p->nb ? &p->b[i].b : NULL;
+	if (i >= p->nb)
+		return NULL;
+	if (i < p->cs->nb)
+		return &p->cs->b[i].b;
+	size_t lo = 0, hi = p->nshards; /* the last shard whose first binding is <= i */
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (p->bfirst[mid] <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &p->shards[lo]->b[i - p->bfirst[lo]].b;
 }
 
 size_t rbac_policy_nbindings(const rbac_policy *p)

@@ -229,109 +229,80 @@ typedef struct plist {
 	const posting *p, *end;
 } plist;
 
-/* The posting lists of the user's keys, for ClusterRoleBindings (cl) and for the
- * RoleBindings of the request's namespace (rl), all found (and prefetched) up front so the
- * memory they live in is on its way while the first lists are evaluated. */
-typedef struct lists {
-	plist stack_cl[STACK_LISTS], stack_rl[STACK_LISTS];
-	plist *cl, *rl;
-	size_t ncl, nrl;
-} lists;
+/* The keys a user is looked up under (name, then each group) with their hashes, computed
+ * once per request for the cluster shard and the namespace's shard alike. */
+typedef struct ukeys {
+	gh_str name;
+	uint32_t cls;
+	size_t n;
+	uint64_t stack[STACK_LISTS], *h;
+} ukeys;
 
-/* The RoleBindings of namespace ns that name key k: [*first, *first + return). */
-static uint32_t ns_range(const rbac_policy *p, const skey *k, uint32_t ns, uint32_t *first)
+static bool ukeys_init(ukeys *k, const rbac_user *u)
 {
-	if (k->ns_n == 1) {
-		*first = k->crb_n;
-		return k->ns == ns ? k->n - k->crb_n : 0;
-	}
-	size_t lo = k->ns, hi = (size_t)k->ns + k->ns_n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (p->nsr[mid].ns == ns) {
-			*first = p->nsr[mid].off;
-			return p->nsr[mid].n;
-		}
-		if (p->nsr[mid].ns < ns)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	k->n = 1 + u->ngroups;
+	k->h = k->n > STACK_LISTS ? malloc(k->n * sizeof *k->h) : k->stack;
+	if (!k->h)
+		return false;
+	k->cls = rbac_user_key(u->name, &k->name);
+	k->h[0] = rbac_key_hash(k->cls, k->name);
+	for (size_t i = 0; i < u->ngroups; i++)
+		k->h[i + 1] = rbac_key_hash(RBAC_KEY_GROUP, u->groups[i]);
+	return true;
 }
+
+static void ukeys_free(ukeys *k)
+{
+	if (k->h != k->stack)
+		free(k->h);
+}
+
+/* Starts the (independent) table misses of every key at once, so they overlap instead of
+ * queueing one behind the other, and behind the cluster shard's work. */
+static void ukeys_prefetch(const skey *keys, size_t mask, const ukeys *k)
+{
+	if (!keys)
+		return;
+	for (size_t i = 0; i < k->n; i++)
+		__builtin_prefetch(&keys[k->h[i] & mask]);
+}
+
+/* The posting lists of the user's keys in one shard: ClusterRoleBindings in the cluster
+ * shard, or the RoleBindings of a namespace shard (which holds one namespace, so a key's
+ * RoleBindings are all of its postings after the ClusterRoleBindings, none there). All are
+ * found (and prefetched) up front so the memory they live in is on its way while the first
+ * lists are evaluated. */
+typedef struct lists {
+	plist stack[STACK_LISTS];
+	plist *l;
+	size_t n;
+} lists;
 
 static void lists_free(lists *ls)
 {
-	if (ls->cl != ls->stack_cl) {
-		free(ls->cl);
-		free(ls->rl);
-	}
+	if (ls->l != ls->stack)
+		free(ls->l);
 }
 
-static bool lists_init(lists *ls, const rbac_policy *p, const rbac_user *u, gh_str ns)
+static bool lists_init(lists *ls, const rbac_shard *p, const rbac_user *u, const ukeys *uk, bool cluster)
 {
-	ls->cl = ls->stack_cl;
-	ls->rl = ls->stack_rl;
-	ls->ncl = ls->nrl = 0;
+	ls->l = ls->stack;
+	ls->n = 0;
 	if (!p->keys)
 		return true;
-	uint64_t nsh = 0;
-	if (ns.n && p->nst) {
-		nsh = rbac_ns_hash(ns);
-		__builtin_prefetch(&p->nst[nsh & p->nst_mask]);
-	}
-	size_t cap = 1 + u->ngroups;
-	const skey *stack_keys[STACK_LISTS], **keys = stack_keys;
-	uint64_t stack_h[STACK_LISTS], *h = stack_h;
-	if (cap > STACK_LISTS) {
-		ls->cl = malloc(cap * sizeof *ls->cl);
-		ls->rl = malloc(cap * sizeof *ls->rl);
-		keys = malloc(cap * sizeof *keys);
-		h = malloc(cap * sizeof *h);
-		if (!ls->cl || !ls->rl || !keys || !h) {
-			free(ls->cl);
-			free(ls->rl);
-			free(keys);
-			free(h);
-			return false;
-		}
-	}
-	/* Hash every key and prefetch its slot first, so the (independent) table misses
-	 * overlap instead of queueing one behind the other. */
-	gh_str name;
-	uint32_t cls = rbac_user_key(u->name, &name);
-	h[0] = rbac_key_hash(cls, name);
-	__builtin_prefetch(&p->keys[h[0] & p->key_mask]);
-	for (size_t i = 0; i < u->ngroups; i++) {
-		h[i + 1] = rbac_key_hash(RBAC_KEY_GROUP, u->groups[i]);
-		__builtin_prefetch(&p->keys[h[i + 1] & p->key_mask]);
-	}
-	size_t nk = 0;
-	for (size_t i = 0; i < cap; i++) {
-		const skey *k = i ? rbac_key_find(p, RBAC_KEY_GROUP, u->groups[i - 1], h[i]) : rbac_key_find(p, cls, name, h[0]);
+	if (uk->n > STACK_LISTS && !(ls->l = malloc(uk->n * sizeof *ls->l)))
+		return false;
+	for (size_t i = 0; i < uk->n; i++) {
+		const skey *k = i ? rbac_key_find(p, RBAC_KEY_GROUP, u->groups[i - 1], uk->h[i])
+				  : rbac_key_find(p, uk->cls, uk->name, uk->h[0]);
 		if (!k)
 			continue;
-		keys[nk++] = k;
 		const posting *base = rbac_key_postings(p->post, k);
-		if (k->crb_n) {
-			__builtin_prefetch(base);
-			ls->cl[ls->ncl++] = (plist){ base, base + k->crb_n };
-		}
-		if (k->ns_n > 1 && nsh)
-			__builtin_prefetch(&p->nsr[k->ns]);
-	}
-	uint32_t id = nsh && nk ? rbac_ns_find_h(p, ns, nsh) : RBAC_NONE;
-	for (size_t i = 0; id != RBAC_NONE && i < nk; i++) {
-		uint32_t first, n = keys[i]->ns_n ? ns_range(p, keys[i], id, &first) : 0;
-		if (n) {
-			const posting *base = rbac_key_postings(p->post, keys[i]) + first;
-			__builtin_prefetch(base);
-			ls->rl[ls->nrl++] = (plist){ base, base + n };
-		}
-	}
-	if (keys != stack_keys) {
-		free(keys);
-		free(h);
+		plist pl = cluster ? (plist){ base, base + k->crb_n } : (plist){ base + k->crb_n, base + k->n };
+		if (pl.p == pl.end)
+			continue;
+		__builtin_prefetch(pl.p);
+		ls->l[ls->n++] = pl;
 	}
 	return true;
 }
@@ -367,22 +338,42 @@ static inline bool lists_next(plist *l, size_t k, posting *out)
 
 bool rbac_walk(const rbac_policy *p, const rbac_user *u, gh_str ns, rbac_visit_fn fn, void *ctx)
 {
-	lists ls;
-	if (!lists_init(&ls, p, u, ns))
+	ukeys uk;
+	if (!ukeys_init(&uk, u))
 		return false;
-	bool go_on = true;
+	const rbac_shard *s = ns.n ? rbac_policy_shard(p, ns) : NULL;
+	lists ls;
+	bool go_on = lists_init(&ls, p->cs, u, &uk, true);
+	if (!go_on) {
+		ukeys_free(&uk);
+		return false;
+	}
 	posting pst;
-	while (go_on && lists_next(ls.cl, ls.ncl, &pst))
-		go_on = fn(ctx, &pst);
-	while (go_on && lists_next(ls.rl, ls.nrl, &pst))
-		go_on = fn(ctx, &pst);
+	while (go_on && lists_next(ls.l, ls.n, &pst)) {
+		const pbinding *pb = &p->cs->b[pst.binding];
+		go_on = fn(ctx, pb, pb->role, pb->err_kind);
+	}
 	lists_free(&ls);
+	if (go_on && s) {
+		if (!lists_init(&ls, s, u, &uk, false)) {
+			ukeys_free(&uk);
+			return false;
+		}
+		while (go_on && lists_next(ls.l, ls.n, &pst)) {
+			const pbinding *pb = &s->b[pst.binding];
+			uint8_t ek;
+			const prole *r = rbac_binding_role(p, pb, &ek);
+			go_on = fn(ctx, pb, r, ek);
+		}
+		lists_free(&ls);
+	}
+	ukeys_free(&uk);
 	return go_on;
 }
 
 /* ---- the compiled role check ------------------------------------------------------------------ */
 
-static uint32_t find_joined(const rbac_policy *p, gh_str a, char sep, gh_str b)
+static uint32_t find_joined(const rbac_shard *p, gh_str a, char sep, gh_str b)
 {
 	char stack[256];
 	size_t n = a.n + 1 + b.n;
@@ -409,7 +400,7 @@ static size_t add_unique(uint32_t *v, size_t n, uint32_t id)
 	return n + 1;
 }
 
-static void prepare(const rbac_policy *p, rbac_req *req)
+static void prepare(const rbac_shard *p, rbac_req *req)
 {
 	const rbac_attrs *a = req->a;
 	uint32_t verbs[2], groups[2], res[3];
@@ -441,7 +432,7 @@ static void prepare(const rbac_policy *p, rbac_req *req)
 	req->ready = true;
 }
 
-bool rbac_role_allows(const rbac_policy *p, uint32_t role_id, rbac_req *req)
+bool rbac_role_allows(const rbac_shard *p, uint32_t role_id, rbac_req *req)
 {
 	const rbac_attrs *a = req->a;
 	if (!a->resource_request) {
@@ -481,16 +472,16 @@ bool rbac_role_allows(const rbac_policy *p, uint32_t role_id, rbac_req *req)
 /* ---- decisions -------------------------------------------------------------------------------- */
 
 typedef struct errs {
-	uint32_t stack[16];
-	uint32_t *v;
+	const gh_str *stack[16];
+	const gh_str **v;
 	size_t n, cap;
 } errs;
 
-static void errs_push(errs *e, uint32_t id)
+static void errs_push(errs *e, const gh_str *id)
 {
 	if (e->n == e->cap) {
 		size_t cap = e->cap * 2;
-		uint32_t *n = e->v == e->stack ? malloc(cap * sizeof *n) : realloc(e->v, cap * sizeof *n);
+		const gh_str **n = e->v == e->stack ? malloc(cap * sizeof *n) : realloc(e->v, cap * sizeof *n);
 		if (!n)
 			return;
 		if (e->v == e->stack)
@@ -507,18 +498,30 @@ static void allow_reason(const rbac_binding *b, const rbac_subject *s, gh_buf *r
 	rbac_describe(b, s, reason);
 }
 
-/* One phase of the walk; true when a binding allowed. */
-static bool decide_phase(const rbac_policy *p, plist *l, size_t k, rbac_req *req, rbac_verdict *v, errs *e)
+/* One phase of the walk over shard s; true when a binding allowed. ClusterRoles named by
+ * a namespace shard's RoleBindings are checked in the cluster shard (creq, prepared for
+ * its vocabulary). */
+static bool decide_phase(const rbac_policy *pol, const rbac_shard *p, plist *l, size_t k, rbac_req *req,
+			 rbac_req *creq, rbac_verdict *v, errs *e)
 {
 	posting pst;
 	while (lists_next(l, k, &pst)) {
-		if (pst.role == RBAC_NONE) {
+		const rbac_shard *rs = p;
+		rbac_req *rq = req;
+		uint32_t role = pst.role;
+		if (role == RBAC_EXTERN) {
+			const prole *r = rbac_lookup_role(pol->cs, (gh_str){ "", 0 }, p->b[pst.binding].b.role_ref.name);
+			role = r ? r->id : RBAC_NONE;
+			rs = pol->cs;
+			rq = creq;
+		}
+		if (role == RBAC_NONE) {
 			v->nerrors++;
 			if (e)
-				errs_push(e, p->b[pst.binding].err - 1);
+				errs_push(e, &p->errs[p->b[pst.binding].err - 1]);
 			continue;
 		}
-		if (rbac_role_allows(p, pst.role, req)) {
+		if (rbac_role_allows(rs, role, rq)) {
 			const rbac_binding *b = &p->b[pst.binding].b;
 			v->decision = RBAC_ALLOW;
 			v->binding = b;
@@ -532,15 +535,39 @@ static bool decide_phase(const rbac_policy *p, plist *l, size_t k, rbac_req *req
 rbac_decision rbac_authorize(const rbac_policy *p, const rbac_attrs *a, rbac_verdict *v, gh_buf *reason)
 {
 	*v = (rbac_verdict){ .decision = RBAC_NO_OPINION };
-	rbac_req req = { .a = a };
+	rbac_req creq = { .a = a }, req = { .a = a };
 	errs e = { .n = 0, .cap = 16 };
 	e.v = e.stack;
-	lists ls;
-	if (!lists_init(&ls, p, &a->user, a->namespace))
+	ukeys uk;
+	if (!ukeys_init(&uk, &a->user))
 		return RBAC_NO_OPINION;
-	bool allowed = decide_phase(p, ls.cl, ls.ncl, &req, v, reason ? &e : NULL) ||
-		       decide_phase(p, ls.rl, ls.nrl, &req, v, reason ? &e : NULL);
-	lists_free(&ls);
+	/* the namespace's shard first: its key slots and header load while the cluster shard
+	 * is walked */
+	const nsslot *slot = a->namespace.n ? rbac_policy_ns(p, a->namespace) : NULL;
+	const rbac_shard *s = slot ? slot->s : NULL;
+	if (slot) {
+		ukeys_prefetch(slot->keys, slot->key_mask, &uk);
+		for (size_t off = 0; off < sizeof *s; off += 64)
+			__builtin_prefetch((const char *)s + off);
+	}
+	ukeys_prefetch(p->cs->keys, p->cs->key_mask, &uk);
+	lists ls;
+	bool allowed = false, ok = lists_init(&ls, p->cs, &a->user, &uk, true);
+	if (ok) {
+		allowed = decide_phase(p, p->cs, ls.l, ls.n, &creq, &creq, v, reason ? &e : NULL);
+		lists_free(&ls);
+	}
+	if (ok && !allowed && s && (ok = lists_init(&ls, s, &a->user, &uk, false))) {
+		allowed = decide_phase(p, s, ls.l, ls.n, &req, &creq, v, reason ? &e : NULL);
+		lists_free(&ls);
+	}
+	ukeys_free(&uk);
+	if (!ok) {
+		if (e.v != e.stack)
+			free(e.v);
+		*v = (rbac_verdict){ .decision = RBAC_NO_OPINION };
+		return RBAC_NO_OPINION;
+	}
 	if (allowed) {
 		v->nerrors = 0;
 		if (reason)
@@ -549,7 +576,7 @@ rbac_decision rbac_authorize(const rbac_policy *p, const rbac_attrs *a, rbac_ver
 		gh_str *msgs = malloc(e.n * sizeof *msgs);
 		if (msgs) {
 			for (size_t i = 0; i < e.n; i++)
-				msgs[i] = p->errs[e.v[i]];
+				msgs[i] = *e.v[i];
 			gh_buf_puts(reason, "RBAC: ");
 			rbac_aggregate(msgs, e.n, reason);
 			free(msgs);
@@ -558,24 +585,6 @@ rbac_decision rbac_authorize(const rbac_policy *p, const rbac_attrs *a, rbac_ver
 	if (e.v != e.stack)
 		free(e.v);
 	return v->decision;
-}
-
-/* The RoleBindings of ns: b[*first, *first + return) */
-static size_t rb_range(const rbac_policy *p, gh_str ns, size_t *first)
-{
-	size_t lo = p->ncrb, hi = p->nb;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (rbac_strcmp(p->b[mid].b.namespace, ns) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*first = lo;
-	size_t end = lo;
-	while (end < p->nb && rbac_eq(p->b[end].b.namespace, ns))
-		end++;
-	return end - lo;
 }
 
 typedef struct lctx {
@@ -588,9 +597,9 @@ typedef struct lctx {
 } lctx;
 
 /* One binding of VisitRulesFor with the authorizing visitor; true when it allowed. */
-static bool linear_binding(lctx *c, size_t i)
+static bool linear_binding(lctx *c, const rbac_shard *s, size_t i)
 {
-	const rbac_binding *b = &c->p->b[i].b;
+	const rbac_binding *b = &s->b[i].b;
 	long si = rbac_applies_to(&c->a->user, b);
 	if (si < 0)
 		return false;
@@ -620,13 +629,11 @@ rbac_decision rbac_authorize_linear(const rbac_policy *p, const rbac_attrs *a, r
 	*v = (rbac_verdict){ .decision = RBAC_NO_OPINION };
 	lctx c = { .p = p, .a = a, .reason = reason, .v = v };
 	bool allowed = false;
-	for (size_t i = 0; i < p->ncrb && !allowed; i++)
-		allowed = linear_binding(&c, i);
-	if (!allowed && a->namespace.n) {
-		size_t first, n = rb_range(p, a->namespace, &first);
-		for (size_t i = first; i < first + n && !allowed; i++)
-			allowed = linear_binding(&c, i);
-	}
+	for (size_t i = 0; i < p->cs->ncrb && !allowed; i++)
+		allowed = linear_binding(&c, p->cs, i);
+	const rbac_shard *s = !allowed && a->namespace.n ? rbac_policy_shard(p, a->namespace) : NULL;
+	for (size_t i = 0; s && i < s->nb && !allowed; i++)
+		allowed = linear_binding(&c, s, i);
 	if (allowed) {
 		if (reason)
 			allow_reason(v->binding, v->subject, reason);

@@ -1,14 +1,26 @@
 /* Internals of the compiled RBAC policy, shared by rbac_compile.c (building it),
- * rbac_eval.c (decisions), rbac_query.c and rbac_covers.c. */
+ * rbac_eval.c (decisions), rbac_query.c, rbac_covers.c and rbac_source.c.
+ *
+ * A policy is a set of immutable shards: one for the cluster-scoped objects (ClusterRoles,
+ * with aggregation, and ClusterRoleBindings) and one per namespace (its Roles and
+ * RoleBindings). Shards are reference-counted and shared between successive policies, so
+ * a RoleBinding change recompiles one namespace's shard and a ClusterRole change only the
+ * cluster shard: a namespace shard never copies a ClusterRole, its RoleBindings to
+ * ClusterRoles (postings with role RBAC_EXTERN) are resolved by name in the cluster shard
+ * of the policy that is asked, which is why a ClusterRole change never invalidates them. */
 #ifndef GH_K8S_RBAC_INTERNAL_H
 #define GH_K8S_RBAC_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "domain/k8s/rbac.h"
 #include "domain/k8s/rbac_util.h"
 
 #define RBAC_NONE UINT32_MAX
+/* posting.role of a namespace shard's RoleBinding to a ClusterRole: resolved by name in
+ * the cluster shard at decision time */
+#define RBAC_EXTERN (UINT32_MAX - 1)
 #define RBAC_ANY_NAME UINT32_MAX /* atom.names_n: resourceNames empty on some rule */
 
 /* Per-role cap of (verb, group, resource) atoms; a larger role is evaluated rule by rule. */
@@ -46,8 +58,10 @@ typedef struct rinfo {
 typedef struct pbinding {
 	rbac_binding b;
 	const prole *role; /* NULL when the roleRef does not resolve */
-	uint32_t err;	   /* 1 + index in rbac_policy.errs when unresolved, else 0 */
+	uint32_t err;	   /* 1 + index in rbac_shard.errs when unresolved, else 0 */
 	uint8_t err_kind;  /* RBAC_ERR_* */
+	bool ext;	   /* a ClusterRole named from a namespace shard: role is NULL, err is the
+			    * "not found" message used when the cluster shard lacks it */
 } pbinding;
 
 enum { RBAC_ERR_NONE, RBAC_ERR_ROLE_NOT_FOUND, RBAC_ERR_CLUSTER_ROLE_NOT_FOUND, RBAC_ERR_UNSUPPORTED_KIND };
@@ -64,7 +78,7 @@ typedef struct rbac_htab {
 typedef struct posting {
 	uint32_t binding;
 	uint32_t role;	  /* prole id, or RBAC_NONE when the roleRef does not resolve */
-	uint32_t subject; /* index in rbac_policy.subj (the binding's subjects are contiguous) */
+	uint32_t subject; /* index in rbac_shard.subj (the binding's subjects are contiguous) */
 } posting;
 
 /* A subject key, kept in its hash table slot: one cache line answers a lookup for names of
@@ -73,7 +87,7 @@ typedef struct skey {
 	uint64_t hash; /* 0 = empty slot */
 	const char *name;
 	uint32_t len, cls;
-	/* postings, from rbac_policy.post + crb_off: ClusterRoleBindings [0, crb_n), then
+	/* postings, from rbac_shard.post + crb_off: ClusterRoleBindings [0, crb_n), then
 	 * RoleBindings by namespace up to n */
 	uint32_t crb_off, crb_n, n;
 	/* ns_n namespaces: with one, ns is its id (the common case needs no nsrange lookup);
@@ -97,7 +111,11 @@ typedef struct atom {
 	uint32_t names_off, names_n; /* names_n RBAC_ANY_NAME: any name */
 } atom;
 
-struct rbac_policy {
+typedef struct rbac_shard rbac_shard;
+
+struct rbac_shard {
+	atomic_size_t refs; /* policies (and the rbac_source) holding it */
+	gh_str nsname;      /* the namespace, "" for the cluster shard */
 	gh_arena arena;
 	prole *croles; /* ClusterRoles by name */
 	size_t ncroles;
@@ -113,8 +131,6 @@ struct rbac_policy {
 	gh_str *ns; /* namespaces with RoleBindings, sorted; RoleBindings of ns[i] are */
 	uint32_t *ns_first, *ns_count; /* b[ns_first[i] .. + ns_count[i]) */
 	size_t nns;
-	skey *nst; /* namespace -> id (in crb_off), the same slot layout as the keys */
-	size_t nst_mask;
 
 	skey *keys; /* open addressing over keys[0 .. key_mask] */
 	size_t key_mask, nkeys;
@@ -142,6 +158,43 @@ struct rbac_policy {
 	size_t index_bytes;
 };
 
+/* A namespace's slot in the policy's table: what a decision needs to start on the
+ * namespace's shard (its key table) is in the slot, so those loads need not wait for the
+ * shard itself to arrive. */
+typedef struct nsslot {
+	uint64_t hash; /* 0 = empty */
+	const rbac_shard *s;
+	const skey *keys;
+	uint32_t key_mask, len;
+	const char *name;
+	char head[RBAC_KEY_HEAD + 4];
+} nsslot;
+_Static_assert(sizeof(nsslot) == 64, "a namespace slot is one cache line");
+
+struct rbac_policy {
+	rbac_shard *cs;	     /* ClusterRoles and ClusterRoleBindings (never NULL) */
+	rbac_shard **shards; /* namespace shards, sorted by namespace */
+	size_t nshards;
+	nsslot *nst;	     /* open addressing over nst[0 .. nst_mask] */
+	size_t nst_mask;
+	size_t *bfirst;	     /* global index of each shard's first binding */
+	size_t nb;
+	const gh_str *warnings; /* views into the shards' arenas */
+	size_t nwarnings;
+};
+
+/* The shard of a namespace, or NULL; its slot. */
+const rbac_shard *rbac_policy_shard(const rbac_policy *p, gh_str ns);
+const nsslot *rbac_policy_ns(const rbac_policy *p, gh_str ns);
+void rbac_shard_unref(rbac_shard *s);
+/* Compiles one shard: ns "" takes ClusterRoles and ClusterRoleBindings, any other the
+ * namespace's Roles and RoleBindings (objects of the other scope are not given). Later
+ * entries win over earlier ones with the same name, as in rbac_policy_compile. */
+bool rbac_shard_compile(gh_str ns, const rbac_role *const *roles, size_t nroles, const rbac_binding *const *binds,
+			size_t nbinds, rbac_shard **out);
+/* A policy over the given shards (sorted by namespace, references taken over). */
+bool rbac_policy_assemble(rbac_shard *cs, rbac_shard **shards, size_t n, rbac_policy **out);
+
 static inline uint64_t rbac_key_hash(uint32_t cls, gh_str name)
 {
 	static const uint64_t seeds[] = { 0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL, 0x510e527fade682d1ULL };
@@ -160,7 +213,7 @@ static inline uint32_t rbac_user_key(gh_str user, gh_str *name)
 	return RBAC_KEY_USER;
 }
 
-static inline const prole *rbac_role_by_id(const rbac_policy *p, uint32_t id)
+static inline const prole *rbac_role_by_id(const rbac_shard *p, uint32_t id)
 {
 	return id < p->ncroles ? &p->croles[id] : &p->nroles[id - p->ncroles];
 }
@@ -173,17 +226,14 @@ static inline uint64_t rbac_atom_hash(uint32_t role, uint32_t v, uint32_t g, uin
 }
 
 /* Index of the string in the vocabulary, or RBAC_NONE. */
-uint32_t rbac_vocab_find(const rbac_policy *p, const char *s, size_t n);
+uint32_t rbac_vocab_find(const rbac_shard *p, const char *s, size_t n);
 /* The key entry for (cls, name) with its precomputed hash, or NULL. */
-const skey *rbac_key_find(const rbac_policy *p, uint32_t cls, gh_str name, uint64_t h);
-/* The namespace's id (index in p->ns), or RBAC_NONE. h = rbac_ns_hash(ns). */
-uint32_t rbac_ns_find(const rbac_policy *p, gh_str ns);
-uint32_t rbac_ns_find_h(const rbac_policy *p, gh_str ns, uint64_t h);
+const skey *rbac_key_find(const rbac_shard *p, uint32_t cls, gh_str name, uint64_t h);
 static inline uint64_t rbac_ns_hash(gh_str ns)
 {
 	return rbac_hash(ns.p, ns.n, 0x3c6ef372fe94f82bULL);
 }
-const atom *rbac_atom_find(const rbac_policy *p, uint32_t role, uint32_t v, uint32_t g, uint32_t r);
+const atom *rbac_atom_find(const rbac_shard *p, uint32_t role, uint32_t v, uint32_t g, uint32_t r);
 
 /* ---- upstream's functions, used by the linear reference and the queries ---------------- */
 
@@ -193,8 +243,10 @@ long rbac_applies_to(const rbac_user *u, const rbac_binding *b);
 bool rbac_subject_applies(const rbac_user *u, const rbac_subject *s, gh_str binding_ns);
 /* RuleAllows */
 bool rbac_rule_allows(const rbac_attrs *a, const rbac_rule *r);
-/* The role a binding names, looked up by name (not through the compiled pointer). */
-const prole *rbac_lookup_role(const rbac_policy *p, gh_str ns, gh_str name);
+/* A role of the shard by name (ns "" for a ClusterRole of the cluster shard). */
+const prole *rbac_lookup_role(const rbac_shard *p, gh_str ns, gh_str name);
+/* The role a binding names, looked up by name (not through the compiled pointer): Roles in
+ * the namespace's shard, ClusterRoles in the cluster shard. */
 const prole *rbac_lookup_ref(const rbac_policy *p, const rbac_binding *b, uint8_t *err_kind);
 
 /* Error message of an unresolved binding; `storage` picks the registry wording
@@ -206,10 +258,10 @@ void rbac_describe(const rbac_binding *b, const rbac_subject *s, gh_buf *out);
 void rbac_aggregate(const gh_str *msgs, size_t n, gh_buf *out);
 
 /* Visits the bindings that apply to u: ClusterRoleBindings, then (ns non-empty) the
- * RoleBindings of ns, in order, through the subject index. fn gets the posting (binding,
- * role, first applying subject) and returns false to stop; rbac_walk returns false when fn
+ * RoleBindings of ns, in order, through the subject index. fn gets the binding and its
+ * resolved role (NULL and why when it does not resolve) and returns false to stop; rbac_walk returns false when fn
  * stopped it (or on OOM with more than 63 groups). */
-typedef bool (*rbac_visit_fn)(void *ctx, const posting *pst);
+typedef bool (*rbac_visit_fn)(void *ctx, const pbinding *pb, const prole *role, uint8_t err_kind);
 bool rbac_walk(const rbac_policy *p, const rbac_user *u, gh_str ns, rbac_visit_fn fn, void *ctx);
 
 /* Does a role allow the request (the compiled check, through the atoms)? `req` is prepared
@@ -223,7 +275,9 @@ typedef struct rbac_req {
 		uint16_t type;
 	} combo[12];
 } rbac_req;
-bool rbac_role_allows(const rbac_policy *p, uint32_t role_id, rbac_req *req);
+bool rbac_role_allows(const rbac_shard *p, uint32_t role_id, rbac_req *req);
+/* The role of a binding of shard s: its own, or a ClusterRole from the cluster shard. */
+const prole *rbac_binding_role(const rbac_policy *p, const pbinding *pb, uint8_t *err_kind);
 
 /* RulesFor over the index; errors in the chosen wording. */
 bool rbac_rules_for_impl(const rbac_policy *p, const rbac_user *u, gh_str ns, bool storage, gh_arena *a,

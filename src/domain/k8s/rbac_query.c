@@ -16,17 +16,16 @@ typedef struct rctx {
 	bool oom;
 } rctx;
 
-static bool visit_rules(void *vctx, const posting *pst)
+static bool visit_rules(void *vctx, const pbinding *pb, const prole *role, uint8_t err_kind)
 {
 	rctx *c = vctx;
-	const pbinding *pb = &c->p->b[pst->binding];
-	if (!pb->role) {
+	if (!role) {
 		c->nerrors++;
-		rbac_ref_error(&pb->b, pb->err_kind, c->storage, &c->msgs);
+		rbac_ref_error(&pb->b, err_kind, c->storage, &c->msgs);
 		gh_buf_putc(&c->msgs, '\0');
 		return true;
 	}
-	const rbac_role *r = &pb->role->r;
+	const rbac_role *r = &role->r;
 	if (!rbac_grow((void **)&c->rules, &c->cap, c->n + r->nrules, sizeof *c->rules)) {
 		c->oom = true;
 		return false;
@@ -106,8 +105,8 @@ bool rbac_rules_for(const rbac_policy *p, const rbac_user *u, gh_str ns, gh_aren
 
 typedef struct wctx {
 	const rbac_policy *p;
-	rbac_req req;
-	int8_t *cache; /* per role id: -1 unknown, 0, 1 */
+	rbac_req req, creq;   /* for the namespace shard, for the cluster shard */
+	int8_t *cache, *ccache; /* per role id of each: -1 unknown, 0, 1 */
 	rbac_grant *g;
 	size_t n, cap;
 	gh_buf msgs;
@@ -115,18 +114,21 @@ typedef struct wctx {
 	bool oom;
 } wctx;
 
-static void who_binding(wctx *c, size_t bi)
+static void who_binding(wctx *c, const rbac_shard *s, size_t bi)
 {
-	const pbinding *pb = &c->p->b[bi];
-	if (!pb->role) {
+	const pbinding *pb = &s->b[bi];
+	uint8_t ek;
+	const prole *role = rbac_binding_role(c->p, pb, &ek);
+	if (!role) {
 		c->nerrors++;
-		rbac_ref_error(&pb->b, pb->err_kind, false, &c->msgs);
+		rbac_ref_error(&pb->b, ek, false, &c->msgs);
 		gh_buf_putc(&c->msgs, '\0');
 		return;
 	}
-	int8_t *k = &c->cache[pb->role->id];
+	bool in_cs = s == c->p->cs || pb->ext;
+	int8_t *k = in_cs ? &c->ccache[role->id] : &c->cache[role->id];
 	if (*k < 0)
-		*k = rbac_role_allows(c->p, pb->role->id, &c->req) ? 1 : 0;
+		*k = rbac_role_allows(in_cs ? c->p->cs : s, role->id, in_cs ? &c->creq : &c->req) ? 1 : 0;
 	if (!*k)
 		return;
 	const rbac_binding *b = &pb->b;
@@ -151,20 +153,22 @@ static void who_binding(wctx *c, size_t bi)
 bool rbac_who_can(const rbac_policy *p, const rbac_attrs *a, gh_arena *arena, rbac_who_can_result *out)
 {
 	*out = (rbac_who_can_result){ 0 };
-	size_t nroles = p->ncroles + p->nnroles;
-	wctx c = { .p = p, .req = { .a = a } };
-	c.cache = malloc(nroles + 1);
-	if (!c.cache)
+	const rbac_shard *s = a->namespace.n ? rbac_policy_shard(p, a->namespace) : NULL;
+	size_t ncs = p->cs->ncroles + p->cs->nnroles, nns = s ? s->ncroles + s->nnroles : 0;
+	wctx c = { .p = p, .req = { .a = a }, .creq = { .a = a } };
+	c.ccache = malloc(ncs + 1);
+	c.cache = malloc(nns + 1);
+	if (!c.cache || !c.ccache) {
+		free(c.cache);
+		free(c.ccache);
 		return false;
-	memset(c.cache, -1, nroles + 1);
-	for (size_t i = 0; i < p->ncrb && !c.oom; i++)
-		who_binding(&c, i);
-	if (a->namespace.n) {
-		uint32_t id = rbac_ns_find(p, a->namespace);
-		if (id != RBAC_NONE)
-			for (size_t i = p->ns_first[id]; i < (size_t)p->ns_first[id] + p->ns_count[id] && !c.oom; i++)
-				who_binding(&c, i);
 	}
+	memset(c.ccache, -1, ncs + 1);
+	memset(c.cache, -1, nns + 1);
+	for (size_t i = 0; i < p->cs->ncrb && !c.oom; i++)
+		who_binding(&c, p->cs, i);
+	for (size_t i = 0; s && i < s->nb && !c.oom; i++)
+		who_binding(&c, s, i);
 	bool ok = !c.oom && !c.msgs.oom;
 	if (ok && c.n) {
 		out->grants = gh_arena_alloc(arena, c.n * sizeof *out->grants);
@@ -181,6 +185,7 @@ bool rbac_who_can(const rbac_policy *p, const rbac_attrs *a, gh_arena *arena, rb
 		ok = !oom;
 	}
 	free(c.cache);
+	free(c.ccache);
 	free(c.g);
 	gh_buf_free(&c.msgs);
 	return ok;
