@@ -5,6 +5,7 @@
 
 #include "api/aws_query.h"
 #include "api/eks_api.h"
+#include "api/mutate.h"
 #include "api/sar.h"
 #include "api/tokenreview.h"
 
@@ -96,7 +97,7 @@ void router_webhook(void *ctx, const gh_http_request *req, gh_http_response *res
 	gh_engine *e = engine_for(ctx, req, resp);
 	if (!e)
 		return;
-	/* /authenticate and /authorize for the demo cluster; /clusters/NAME/... for any. */
+	/* /authenticate, /authorize and /mutate for the demo cluster; /clusters/NAME/... for any. */
 	gh_str cluster = GH_STR("demo"), op = req->path;
 	if (gh_str_has_prefix(req->path, GH_STR("/clusters/"))) {
 		gh_str rest = gh_str_sub(req->path, 10, req->path.n);
@@ -108,6 +109,8 @@ void router_webhook(void *ctx, const gh_http_request *req, gh_http_response *res
 		tokenreview_handle(e, cluster, req, resp);
 	} else if (gh_str_eq_c(op, "/authorize") && cluster.n) {
 		sar_handle(e, cluster, req, resp);
+	} else if (gh_str_eq_c(op, "/mutate") && cluster.n) {
+		mutate_handle(e, cluster, req, resp);
 	} else {
 		http_response_set(resp, 404, "application/json",
 				  GH_STR("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
