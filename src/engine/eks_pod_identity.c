@@ -45,6 +45,22 @@ static json_t *find(const pia_list *l, gh_str id, gh_err *err)
 	return NULL;
 }
 
+/* The cluster and the association x->principal names (NULL after the error). */
+static json_t *the_assoc(gh_engine *e, name_ctx *x, cluster_view *cv, gh_err *err)
+{
+	pia_list l;
+	return load(e, x, cv, &l, err) ? find(&l, x->principal, err) : NULL;
+}
+
+/* {"association": ...}, the answer of every operation but List; takes `doc` over. */
+static bool answer(name_ctx *x, json_t *doc, bool ok)
+{
+	if (ok)
+		x->out = json_pack("{s:o}", "association", gh_eks_pia_answer(doc));
+	json_decref(doc);
+	return ok;
+}
+
 static bool put(gh_engine *e, const char *cluster, const json_t *doc, gh_err *err)
 {
 	char *text = json_dumps(doc, JSON_COMPACT);
@@ -78,11 +94,7 @@ static bool create_fn(gh_engine *e, void *ctx, gh_err *err)
 	json_t *doc;
 	if (!engine_random(rnd, sizeof rnd, err) || !gh_eks_pia_create(&in, &doc, err))
 		return false;
-	bool ok = put(e, cv.name, doc, err);
-	if (ok)
-		x->out = json_pack("{s:o}", "association", gh_eks_pia_answer(doc));
-	json_decref(doc);
-	return ok;
+	return answer(x, doc, put(e, cv.name, doc, err));
 }
 
 bool engine_eks_create_pod_identity(gh_engine *e, const gh_caller *c, gh_str cluster, json_t *req, json_t **out,
@@ -96,13 +108,8 @@ static bool describe_fn(gh_engine *e, void *ctx, gh_err *err)
 {
 	name_ctx *x = ctx;
 	cluster_view cv;
-	pia_list l;
-	json_t *doc;
-	if (!load(e, x, &cv, &l, err) || !(doc = find(&l, x->principal, err)))
-		return false;
-	x->out = json_pack("{s:o}", "association", gh_eks_pia_answer(doc));
-	json_decref(doc);
-	return true;
+	json_t *doc = the_assoc(e, x, &cv, err);
+	return doc && answer(x, doc, true);
 }
 
 bool engine_eks_describe_pod_identity(gh_engine *e, const gh_caller *c, gh_str cluster, gh_str id, json_t **out,
@@ -151,19 +158,12 @@ static bool update_fn(gh_engine *e, void *ctx, gh_err *err)
 {
 	name_ctx *x = ctx;
 	cluster_view cv;
-	pia_list l;
-	json_t *cur, *doc;
-	if (!load(e, x, &cv, &l, err) || !(cur = find(&l, x->principal, err)))
+	json_t *cur = the_assoc(e, x, &cv, err), *doc;
+	if (!cur)
 		return false;
 	bool ok = gh_eks_pia_update(cur, x->req, e->cfg.region, e->account, eks_now_ms(e), &doc, err);
 	json_decref(cur);
-	if (!ok)
-		return false;
-	ok = put(e, cv.name, doc, err);
-	if (ok)
-		x->out = json_pack("{s:o}", "association", gh_eks_pia_answer(doc));
-	json_decref(doc);
-	return ok;
+	return ok && answer(x, doc, put(e, cv.name, doc, err));
 }
 
 bool engine_eks_update_pod_identity(gh_engine *e, const gh_caller *c, gh_str cluster, gh_str id, json_t *req,
@@ -177,16 +177,9 @@ static bool delete_fn(gh_engine *e, void *ctx, gh_err *err)
 {
 	name_ctx *x = ctx;
 	cluster_view cv;
-	pia_list l;
-	json_t *doc;
-	if (!load(e, x, &cv, &l, err) || !(doc = find(&l, x->principal, err)))
-		return false;
-	bool ok = eks_store_delete_pia(db_conn(e->db), cv.name, json_string_value(json_object_get(doc, "associationId")),
-				       err);
-	if (ok)
-		x->out = json_pack("{s:o}", "association", gh_eks_pia_answer(doc));
-	json_decref(doc);
-	return ok;
+	json_t *doc = the_assoc(e, x, &cv, err);
+	return doc && answer(x, doc, eks_store_delete_pia(db_conn(e->db), cv.name,
+							  json_string_value(json_object_get(doc, "associationId")), err));
 }
 
 bool engine_eks_delete_pod_identity(gh_engine *e, const gh_caller *c, gh_str cluster, gh_str id, json_t **out,
