@@ -224,6 +224,13 @@ TEST(podid_expiration_and_sa_annotations)
 	CHECK_INT_EQ(x.r.expiration, 9000);
 	CHECK_CONTAINS(x.warnings, "token-expiration on the pod is \\\"1h\\\", not an integer; ignored");
 	run_free(&x);
+	/* present but empty is a ParseInt error too */
+	x = mutate(&c, "{\"metadata\":{\"annotations\":{\"eks.amazonaws.com/token-expiration\":\"\"}},"
+		       "\"spec\":{\"containers\":[{\"name\":\"app\"}]}}",
+		   "{\"eks.amazonaws.com/role-arn\":\"" ROLE "\"}", PODID_MODE_IRSA, 0);
+	CHECK_INT_EQ(x.r.expiration, 86400);
+	CHECK_CONTAINS(x.warnings, "token-expiration on the pod is \\\"\\\", not an integer");
+	run_free(&x);
 	/* no upper clamp; a bad role ARN is injected but reported */
 	x = mutate(&c, pod, "{\"eks.amazonaws.com/role-arn\":\"app\",\"eks.amazonaws.com/token-expiration\":\"900000\"}",
 		   PODID_MODE_IRSA, 0);

@@ -263,7 +263,7 @@ static void read_annotations(mut *m, const json_t *pod_annotations)
 			warn(m, "%s/token-expiration on the ServiceAccount is \"%s\", not an integer; the default (%lld) "
 				"applies", pfx, v, (long long)c->expiration);
 	}
-	if ((v = annotation(pod_annotations, pfx, "token-expiration")) && v[0]) {
+	if ((v = annotation(pod_annotations, pfx, "token-expiration"))) {
 		if (podid_parse_int(v, &n))
 			m->expiration = floor_expiration(m, "pod", n);
 		else
