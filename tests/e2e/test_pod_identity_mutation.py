@@ -113,6 +113,16 @@ def pod_mutation_pod_identity_association_wins(sb):
                        check_rc=0)
     check_eq([a["associationId"] for a in lst["associations"]], [assoc["associationId"]])
 
+    # tags on the association's ARN
+    arn = assoc["associationArn"]
+    sb.aws("eks", "tag-resource", "--resource-arn", arn, "--tags", "team=cart", check_rc=0)
+    _, tags, _ = sb.aws("eks", "list-tags-for-resource", "--resource-arn", arn, check_rc=0)
+    check_eq(tags["tags"], {"team": "cart"})
+    sb.aws("eks", "untag-resource", "--resource-arn", arn, "--tag-keys", "team", check_rc=0)
+    _, desc, _ = sb.aws("eks", "describe-pod-identity-association", "--cluster-name", "demo", "--association-id",
+                        assoc["associationId"], check_rc=0)
+    check_eq(desc["association"]["tags"], {})
+
     sb.kubectl("run", "cart-1", "-n", "shop", "--image=busybox", "--labels=app=cart", "--overrides",
                '{"spec":{"serviceAccountName":"cart"}}', check_rc=0)
     pod = get_pod(sb, "cart-1", "shop")
