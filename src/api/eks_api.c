@@ -94,6 +94,27 @@ static bool list_access_policies(call *x, gh_err *err)
 	return engine_eks_list_access_policies(x->e, &x->c, &x->pg, &x->out, err);
 }
 
+static bool create_pia(call *x, gh_err *err)
+{
+	return engine_eks_create_pod_identity(x->e, &x->c, x->m.labels[0], x->body, &x->out, err);
+}
+static bool list_pias(call *x, gh_err *err)
+{
+	return engine_eks_list_pod_identities(x->e, &x->c, x->m.labels[0], &x->pg, &x->out, err);
+}
+static bool describe_pia(call *x, gh_err *err)
+{
+	return engine_eks_describe_pod_identity(x->e, &x->c, x->m.labels[0], x->m.labels[1], &x->out, err);
+}
+static bool update_pia(call *x, gh_err *err)
+{
+	return engine_eks_update_pod_identity(x->e, &x->c, x->m.labels[0], x->m.labels[1], x->body, &x->out, err);
+}
+static bool delete_pia(call *x, gh_err *err)
+{
+	return engine_eks_delete_pod_identity(x->e, &x->c, x->m.labels[0], x->m.labels[1], &x->out, err);
+}
+
 static bool tag_resource(call *x, gh_err *err)
 {
 	json_t *tags = json_object_get(x->body, "tags");
@@ -148,6 +169,14 @@ static const route routes[] = {
 	  list_associated },
 	{ "DELETE", "/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}",
 	  "DisassociateAccessPolicy", disassociate_policy },
+	{ "POST", "/clusters/{name}/pod-identity-associations", "CreatePodIdentityAssociation", create_pia },
+	{ "GET", "/clusters/{name}/pod-identity-associations", "ListPodIdentityAssociations", list_pias },
+	{ "GET", "/clusters/{name}/pod-identity-associations/{associationId}", "DescribePodIdentityAssociation",
+	  describe_pia },
+	{ "POST", "/clusters/{name}/pod-identity-associations/{associationId}", "UpdatePodIdentityAssociation",
+	  update_pia },
+	{ "DELETE", "/clusters/{name}/pod-identity-associations/{associationId}", "DeletePodIdentityAssociation",
+	  delete_pia },
 	{ "POST", "/tags/{resourceArn}", "TagResource", tag_resource },
 	{ "DELETE", "/tags/{resourceArn}", "UntagResource", untag_resource },
 	{ "GET", "/tags/{resourceArn}", "ListTagsForResource", list_tags },
@@ -166,6 +195,10 @@ static bool page_params(call *x, gh_err *err)
 		x->pg.next_token = v;
 	if (rest_query_param(x->req, "associatedPolicyArn", &v))
 		x->pg.filter = v;
+	if (rest_query_param(x->req, "namespace", &v))
+		x->pg.ns = gh_arena_str(x->req->arena, v).p;
+	if (rest_query_param(x->req, "serviceAccount", &v))
+		x->pg.sa = gh_arena_str(x->req->arena, v).p;
 	return true;
 }
 
@@ -175,11 +208,14 @@ static bool page_params(call *x, gh_err *err)
  * anything not listed stay out (engine/trail.h). */
 static const char *const trail_body_fields[] = { "name",     "version", "roleArn",     "principalArn",
 						 "kubernetesGroups", "username", "type", "policyArn",
-						 "accessScope", "accessConfig", NULL };
+						 "accessScope", "accessConfig", "namespace", "serviceAccount",
+						 "targetRoleArn", "disableSessionTags", NULL };
 /* Members of a write's answer recorded in responseElements: identifiers and outcomes. */
 static const char *const trail_made_fields[] = { "name", "arn", "status", "clusterName", "principalArn",
 						 "accessEntryArn", "username", "type", "kubernetesGroups",
-						 "policyArn", "accessScope", "id", NULL };
+						 "policyArn", "accessScope", "id", "associationId",
+						 "associationArn", "namespace", "serviceAccount", "roleArn",
+						 "targetRoleArn", NULL };
 
 static void copy_fields(json_t *to, const json_t *from, const char *const *fields)
 {
@@ -196,7 +232,8 @@ static json_t *trail_parameters(const call *x, const route *r)
 	if (r) {
 		/* The path labels, named as the pattern names them; the cluster of an access-entry
 		 * operation is its clusterName, as in EKS's model. */
-		bool entry_op = strstr(r->pattern, "/access-entries") != NULL;
+		bool entry_op = strstr(r->pattern, "/access-entries") != NULL ||
+				strstr(r->pattern, "/pod-identity-associations") != NULL;
 		const char *at = r->pattern;
 		for (size_t i = 0; i < x->m.n; i++) {
 			const char *open = strchr(at, '{'), *close = open ? strchr(open, '}') : NULL;

@@ -6,6 +6,7 @@
 #include "api/admission.h"
 #include "api/aws_query.h"
 #include "api/eks_api.h"
+#include "api/mutate.h"
 #include "api/sar.h"
 #include "api/tokenreview.h"
 
@@ -97,7 +98,8 @@ void router_webhook(void *ctx, const gh_http_request *req, gh_http_response *res
 	gh_engine *e = engine_for(ctx, req, resp);
 	if (!e)
 		return;
-	/* /authenticate, /authorize and /validate for the demo cluster; /clusters/NAME/... for any. */
+	/* /authenticate, /authorize, /validate and /mutate for the demo cluster; /clusters/NAME/...
+	 * for any. */
 	gh_str cluster = GH_STR("demo"), op = req->path;
 	if (gh_str_has_prefix(req->path, GH_STR("/clusters/"))) {
 		gh_str rest = gh_str_sub(req->path, 10, req->path.n);
@@ -111,6 +113,8 @@ void router_webhook(void *ctx, const gh_http_request *req, gh_http_response *res
 		sar_handle(e, cluster, req, resp);
 	} else if (gh_str_eq_c(op, "/validate") && cluster.n) {
 		admission_handle(e, cluster, req, resp);
+	} else if (gh_str_eq_c(op, "/mutate") && cluster.n) {
+		mutate_handle(e, cluster, req, resp);
 	} else {
 		http_response_set(resp, 404, "application/json",
 				  GH_STR("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","

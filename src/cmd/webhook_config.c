@@ -14,7 +14,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: gatehouse webhook-config [--state-dir DIR] [--cluster NAME] [--url URL]\n"
-		   "                              [--authorize | --validate]\n\n"
+		   "                              [--authorize | --validate | --mutate]\n\n"
 		   "Prints the authentication webhook configuration for kube-apiserver\n"
 		   "(--authentication-token-webhook-config-file), or with --authorize the authorization\n"
 		   "webhook's (--authorization-webhook-config-file, with --authorization-mode=Node,RBAC,Webhook\n"
@@ -27,7 +27,9 @@ static void usage(FILE *f)
 		   "  --cluster NAME   the cluster whose mappings apply (default demo)\n"
 		   "  --url URL        the webhook base URL, when gatehouse runs elsewhere\n"
 		   "  --authorize      the SubjectAccessReview webhook instead of TokenReview\n"
-		   "  --validate       the Pod Security admission webhook (AdmissionReview)\n");
+		   "  --validate       the Pod Security admission webhook (AdmissionReview)\n"
+		   "  --mutate         a MutatingWebhookConfiguration (kubectl apply -f) for the IRSA and\n"
+		   "                   Pod Identity pod mutation\n");
 }
 
 /* One webhook entry of the ValidatingWebhookConfiguration. */
@@ -69,6 +71,32 @@ static void print_validating(const char *base, const char *cluster, const char *
 	gh_buf_free(&b64);
 }
 
+/* The webhook's manifest as upstream deploys it (CREATE of pods, the skip label as an
+ * objectSelector, failurePolicy Ignore so pods are still created while gatehouse is
+ * down), with both AdmissionReview versions gatehouse answers. */
+static void print_mutating(const char *base, const char *cluster, const char *ca)
+{
+	printf("# kubectl apply -f <this file>\n"
+	       "apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nmetadata:\n"
+	       "  name: gatehouse-pod-identity-webhook\nwebhooks:\n"
+	       "  - name: pod-identity-webhook.gatehouse.local\n"
+	       "    admissionReviewVersions: [\"v1\", \"v1beta1\"]\n    sideEffects: None\n"
+	       "    failurePolicy: Ignore\n    clientConfig:\n");
+	if (cluster)
+		printf("      url: %s/clusters/%s/mutate\n", base, cluster);
+	else
+		printf("      url: %s/mutate\n", base);
+	if (ca) {
+		gh_buf b64 = { 0 };
+		base64_encode_buf(ca, strlen(ca), BASE64_STD, true, &b64);
+		printf("      caBundle: %s\n", b64.p);
+		gh_buf_free(&b64);
+	}
+	printf("    rules:\n      - operations: [\"CREATE\"]\n        apiGroups: [\"\"]\n        apiVersions: [\"v1\"]\n"
+	       "        resources: [\"pods\"]\n    objectSelector:\n      matchExpressions:\n"
+	       "        - key: eks.amazonaws.com/skip-pod-identity-webhook\n          operator: DoesNotExist\n");
+}
+
 int cmd_webhook_config(int argc, char **argv)
 {
 	static const struct option opts[] = { { "state-dir", required_argument, 0, 's' },
@@ -76,6 +104,7 @@ int cmd_webhook_config(int argc, char **argv)
 					      { "url", required_argument, 0, 'u' },
 					      { "authorize", no_argument, 0, 'z' },
 					      { "validate", no_argument, 0, 'v' },
+					      { "mutate", no_argument, 0, 'm' },
 					      { "help", no_argument, 0, 'h' },
 					      { 0, 0, 0, 0 } };
 	const char *dir = "./var", *cluster = NULL, *url = NULL, *op = "authenticate";
@@ -88,6 +117,7 @@ int cmd_webhook_config(int argc, char **argv)
 		case 'u': url = optarg; break;
 		case 'z': op = "authorize"; break;
 		case 'v': op = "validate"; break;
+		case 'm': op = "mutate"; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -101,8 +131,11 @@ int cmd_webhook_config(int argc, char **argv)
 	char ca_path[4096];
 	snprintf(ca_path, sizeof ca_path, "%s/ca.pem", dir);
 	char *ca = strncmp(base, "https://", 8) == 0 ? statefiles_read(ca_path) : NULL;
-	if (strcmp(op, "validate") == 0) {
-		print_validating(base, cluster, ca);
+	if (strcmp(op, "validate") == 0 || strcmp(op, "mutate") == 0) {
+		if (strcmp(op, "validate") == 0)
+			print_validating(base, cluster, ca);
+		else
+			print_mutating(base, cluster, ca);
 		free(base);
 		free(ca);
 		return 0;

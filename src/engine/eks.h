@@ -13,6 +13,7 @@ typedef struct gh_eks_page {
 	int max_results; /* 0: the operation's default */
 	gh_str next_token;
 	gh_str filter;	 /* ListAccessEntries: associatedPolicyArn */
+	const char *ns, *sa; /* ListPodIdentityAssociations: namespace, serviceAccount (NULL = any) */
 } gh_eks_page;
 
 bool engine_eks_create_cluster(gh_engine *e, const gh_caller *c, json_t *req, json_t **out, gh_err *err) GH_MUST_CHECK;
@@ -43,6 +44,25 @@ bool engine_eks_list_associated_policies(gh_engine *e, const gh_caller *c, gh_st
 					 const gh_eks_page *pg, json_t **out, gh_err *err) GH_MUST_CHECK;
 bool engine_eks_list_access_policies(gh_engine *e, const gh_caller *c, const gh_eks_page *pg, json_t **out,
 				     gh_err *err) GH_MUST_CHECK;
+
+/* EKS Pod Identity associations (engine/eks_pod_identity.c). */
+bool engine_eks_create_pod_identity(gh_engine *e, const gh_caller *c, gh_str cluster, json_t *req, json_t **out,
+				    gh_err *err) GH_MUST_CHECK;
+bool engine_eks_describe_pod_identity(gh_engine *e, const gh_caller *c, gh_str cluster, gh_str id, json_t **out,
+				      gh_err *err) GH_MUST_CHECK;
+bool engine_eks_list_pod_identities(gh_engine *e, const gh_caller *c, gh_str cluster, const gh_eks_page *pg,
+				    json_t **out, gh_err *err) GH_MUST_CHECK;
+bool engine_eks_update_pod_identity(gh_engine *e, const gh_caller *c, gh_str cluster, gh_str id, json_t *req,
+				    json_t **out, gh_err *err) GH_MUST_CHECK;
+bool engine_eks_delete_pod_identity(gh_engine *e, const gh_caller *c, gh_str cluster, gh_str id, json_t **out,
+				    gh_err *err) GH_MUST_CHECK;
+
+/* The Pod Identity association of a service account, for the pod mutation and EKS Auth:
+ * *assoc is the API's PodIdentityAssociation (a new reference the caller drops with
+ * json_decref), NULL when there is none. `a` holds the lookup's temporaries. False only
+ * when the store fails; an unknown cluster has no associations. */
+bool engine_pod_identity_lookup(gh_engine *e, const char *cluster, const char *ns, const char *sa, gh_arena *a,
+				json_t **assoc, gh_err *err) GH_MUST_CHECK;
 
 /* TagResource (tags), UntagResource (keys) or ListTagsForResource (neither) on a cluster
  * or access entry ARN. */

@@ -329,11 +329,12 @@ typedef struct tag_ctx {
 	const gh_str *keys;  /* UntagResource */
 	size_t nkeys;
 	json_t *out;	     /* ListTagsForResource */
+	bool pia;	     /* the ARN is a Pod Identity association's */
 	gh_arena a;
 } tag_ctx;
 
-/* The tagged document of `arn`: a cluster's or an access entry's. *entry_key is set for
- * an access entry. */
+/* The tagged document of `arn`: a cluster's, an access entry's or a Pod Identity
+ * association's. *entry_key is set for an access entry, x->pia for an association. */
 static bool tagged_doc(gh_engine *e, tag_ctx *x, const char **cluster, const char **entry_key, json_t **doc,
 		       gh_err *err)
 {
@@ -346,7 +347,8 @@ static bool tagged_doc(gh_engine *e, tag_ctx *x, const char **cluster, const cha
 	(void)gh_str_cut(rest, '/', &name, &tail);
 	eks_row row;
 	bool found = false;
-	if ((gh_str_eq_c(kind, "cluster") || gh_str_eq_c(kind, "access-entry")) &&
+	if ((gh_str_eq_c(kind, "cluster") || gh_str_eq_c(kind, "access-entry") ||
+	     gh_str_eq_c(kind, "podidentityassociation")) &&
 	    !eks_store_get_cluster(db_conn(e->db), gh_arena_str(&x->a, name).p, &x->a, &row, &found, err))
 		return false;
 	if (found && gh_str_eq_c(kind, "cluster")) {
@@ -360,6 +362,21 @@ static bool tagged_doc(gh_engine *e, tag_ctx *x, const char **cluster, const cha
 		if (found)
 			return true;
 		json_decref(*doc);
+	} else if (found && gh_str_eq_c(kind, "podidentityassociation")) {
+		eks_row *rows;
+		size_t n;
+		if (!eks_store_list_pias(db_conn(e->db), row.key, &x->a, &rows, &n, err))
+			return false;
+		for (size_t i = 0; i < n; i++) {
+			json_t *d = json_loads(rows[i].doc, 0, NULL);
+			if (d && gh_str_eq_c(x->arn, json_string_value(json_object_get(d, "associationArn")))) {
+				*cluster = row.key;
+				x->pia = true;
+				*doc = d;
+				return true;
+			}
+			json_decref(d);
+		}
 	} else if (found) {
 		eks_row *rows;
 		size_t n;
@@ -379,9 +396,18 @@ static bool tagged_doc(gh_engine *e, tag_ctx *x, const char **cluster, const cha
 	return gh_fail(err, "NotFoundException", 404, "Resource " GH_STR_FMT " was not found.", GH_STR_ARG(x->arn));
 }
 
-static bool save_tagged(gh_engine *e, const char *cluster, const char *entry_key, json_t *doc, gh_err *err)
+static bool save_tagged(gh_engine *e, const tag_ctx *x, const char *cluster, const char *entry_key, json_t *doc,
+			gh_err *err)
 {
 	char *s = json_dumps(doc, JSON_COMPACT);
+	if (s && x->pia) {
+		bool ok = eks_store_put_pia(db_conn(e->db), cluster, json_string_value(json_object_get(doc, "associationId")),
+					    json_string_value(json_object_get(doc, "namespace")),
+					    json_string_value(json_object_get(doc, "serviceAccount")), s,
+					    json_integer_value(json_object_get(doc, "createdAt")), err);
+		free(s);
+		return ok;
+	}
 	bool ok = s && (entry_key ? eks_store_put_entry(db_conn(e->db), cluster, entry_key, s,
 							json_integer_value(json_object_get(doc, "createdAt")), err)
 				  : eks_store_set_cluster_doc(db_conn(e->db), cluster, s, err));
@@ -414,7 +440,7 @@ static bool tag_fn(gh_engine *e, void *ctx, gh_err *err)
 		free(k);
 	}
 	if (ok && (x->tags || x->nkeys))
-		ok = save_tagged(e, cluster, key, doc, err);
+		ok = save_tagged(e, x, cluster, key, doc, err);
 	if (ok && !x->tags && !x->nkeys)
 		x->out = json_pack("{s:O}", "tags", tags);
 	json_decref(doc);

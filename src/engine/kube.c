@@ -11,6 +11,7 @@
 #include "crypto/aead.h"
 #include "engine/kube_internal.h"
 #include "engine/maps.h"
+#include "engine/podid.h"
 #include "engine/pss_admit.h"
 #include "store/cluster_store.h"
 #include "store/kek.h"
@@ -946,8 +947,16 @@ bool engine_kube_write(gh_engine *e, const char *cluster, const kube_write *w, k
 			kube_fail(st, 400, "BadRequest", "the body of the request was not a JSON object");
 	}
 	ok = obj != NULL;
+	json_t *warnings = NULL;
 	if (ok && w->op == KUBE_CREATE) {
 		ok = prepare(e, cluster, w, obj, NULL, st);
+		/* Mutating admission runs on the defaulted pod and before the store's conflict
+		 * check, as in kube-apiserver; the name a client asked for, not a generated one,
+		 * is what ServiceAccount admission names. */
+		if (ok && strcmp(r->kind, "Pod") == 0)
+			ok = kube_pod_admit(e, cluster,
+					    json_string_value(json_object_get(json_object_get(w->body, "metadata"), "name")),
+					    obj, &warnings, st);
 		if (ok) {
 			kobj *exists = kube_cache_get(e->kube->cache, cluster, r->kind, kube_meta_str(obj, "namespace"),
 						      kube_meta_str(obj, "name"));
@@ -997,9 +1006,17 @@ bool engine_kube_write(gh_engine *e, const char *cluster, const kube_write *w, k
 	if (!ok) {
 		json_decref(obj);
 		kube_write_result_clear(out);
+		json_decref(warnings);
 		return false;
 	}
 	out->object = obj;
+	/* the mutation's warnings first, then admission's, in the order they were decided */
+	if (warnings && out->warnings)
+		json_array_extend(warnings, out->warnings);
+	if (warnings) {
+		json_decref(out->warnings);
+		out->warnings = warnings;
+	}
 	out->code = w->op == KUBE_CREATE ? 201 : 200;
 	return true;
 }

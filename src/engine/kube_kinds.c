@@ -194,6 +194,12 @@ static bool prepare_pod(const k8s_resource *r, json_t *obj, const json_t *old, k
 						   { "dnsPolicy", "ClusterFirst" },
 						   { "schedulerName", "default-scheduler" },
 						   { "serviceAccountName", "default" } };
+	/* The deprecated serviceAccount names the account when serviceAccountName does not
+	 * (upstream's conversion), which ServiceAccount admission and the mutation read. */
+	const char *dep = json_string_value(json_object_get(spec, "serviceAccount"));
+	const char *san = json_string_value(json_object_get(spec, "serviceAccountName"));
+	if ((!san || !san[0]) && dep && dep[0])
+		json_object_set_new(spec, "serviceAccountName", json_string(dep));
 	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
 		if (!json_object_get(spec, defaults[i][0]))
 			json_object_set_new(spec, defaults[i][0], json_string(defaults[i][1]));

@@ -153,3 +153,54 @@ bool eks_store_delete_assoc(sqlite3 *db, const char *cluster, const char *key, c
 				args, err);
 	return st && exec(db, st, err);
 }
+
+bool eks_store_list_pias(sqlite3 *db, const char *cluster, gh_arena *a, eks_row **out, size_t *n, gh_err *err)
+{
+	const char *args[] = { cluster, NULL };
+	sqlite3_stmt *st = prep(db,
+				"SELECT id, doc FROM eks_pod_identity_associations WHERE cluster = ?1 "
+				"ORDER BY created, id",
+				args, err);
+	return st && rows(db, st, 2, a, out, n, err);
+}
+
+bool eks_store_get_pia_for(sqlite3 *db, const char *cluster, const char *ns, const char *sa, gh_arena *a,
+			   eks_row *out, bool *found, gh_err *err)
+{
+	const char *args[] = { cluster, ns, sa, NULL };
+	sqlite3_stmt *st = prep(db,
+				"SELECT id, doc FROM eks_pod_identity_associations WHERE cluster = ?1 AND "
+				"namespace = ?2 AND service_account = ?3",
+				args, err);
+	eks_row *r;
+	size_t n;
+	if (!st || !rows(db, st, 2, a, &r, &n, err))
+		return false;
+	*found = n == 1;
+	if (n == 1)
+		*out = r[0];
+	return true;
+}
+
+bool eks_store_put_pia(sqlite3 *db, const char *cluster, const char *id, const char *ns, const char *sa,
+		       const char *doc, int64_t created, gh_err *err)
+{
+	const char *args[] = { cluster, id, ns, sa, doc, NULL };
+	sqlite3_stmt *st = prep(db,
+				"INSERT INTO eks_pod_identity_associations(cluster, id, namespace, service_account, doc, "
+				"created) VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(cluster, id) DO UPDATE SET doc = "
+				"excluded.doc",
+				args, err);
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 6, created);
+	return exec(db, st, err);
+}
+
+bool eks_store_delete_pia(sqlite3 *db, const char *cluster, const char *id, gh_err *err)
+{
+	const char *args[] = { cluster, id, NULL };
+	sqlite3_stmt *st = prep(db, "DELETE FROM eks_pod_identity_associations WHERE cluster = ?1 AND id = ?2", args,
+				err);
+	return st && exec(db, st, err);
+}

@@ -36,4 +36,14 @@ bool eks_store_put_assoc(sqlite3 *db, const char *cluster, const char *key, cons
 bool eks_store_delete_assoc(sqlite3 *db, const char *cluster, const char *key, const char *policy_arn,
 			    gh_err *err) GH_MUST_CHECK;
 
+/* Pod Identity associations: key = association ID, doc = the stored document. */
+bool eks_store_list_pias(sqlite3 *db, const char *cluster, gh_arena *a, eks_row **out, size_t *n,
+			 gh_err *err) GH_MUST_CHECK;
+/* The association of one namespace and service account; *found false when none. */
+bool eks_store_get_pia_for(sqlite3 *db, const char *cluster, const char *ns, const char *sa, gh_arena *a,
+			   eks_row *out, bool *found, gh_err *err) GH_MUST_CHECK;
+bool eks_store_put_pia(sqlite3 *db, const char *cluster, const char *id, const char *ns, const char *sa,
+		       const char *doc, int64_t created, gh_err *err) GH_MUST_CHECK;
+bool eks_store_delete_pia(sqlite3 *db, const char *cluster, const char *id, gh_err *err) GH_MUST_CHECK;
+
 #endif

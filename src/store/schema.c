@@ -50,6 +50,12 @@ const char *const gh_schema_migrations[] = {
 	"  policy_arn TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(cluster, principal_key, policy_arn),"
 	"  FOREIGN KEY(cluster, principal_key) REFERENCES eks_access_entries(cluster, principal_key)"
 	"  ON DELETE CASCADE);",
+	/* 5: EKS Pod Identity
+	 * associations, one per (cluster, namespace, service account) as EKS allows */
+	"CREATE TABLE eks_pod_identity_associations(cluster TEXT NOT NULL REFERENCES clusters(name)"
+	"  ON DELETE CASCADE, id TEXT NOT NULL, namespace TEXT NOT NULL, service_account TEXT NOT NULL,"
+	"  doc TEXT NOT NULL, created INTEGER NOT NULL, PRIMARY KEY(cluster, id),"
+	"  UNIQUE(cluster, namespace, service_account));",
 };
 const size_t gh_schema_migrations_count = sizeof gh_schema_migrations / sizeof gh_schema_migrations[0];
 
