@@ -22,29 +22,29 @@ COMPLIANT = {
 
 @test
 def kubectl_pod_security_warn_then_enforce(sb):
-    sb.kubectl("create", "namespace", "shop", check_rc=0)
-    sb.kubectl("label", "ns", "shop", "pod-security.kubernetes.io/warn=restricted", check_rc=0)
-    rc, out, err = sb.kubectl("run", "web", "--image=nginx", "-n", "shop")
+    sb.kubectl("create", "namespace", "pss-shop", check_rc=0)
+    sb.kubectl("label", "ns", "pss-shop", "pod-security.kubernetes.io/warn=restricted", check_rc=0)
+    rc, out, err = sb.kubectl("run", "web", "--image=nginx", "-n", "pss-shop")
     check_eq(rc, 0, err)
     check_in("pod/web created", out)
     check_in('Warning: would violate PodSecurity "restricted:latest": ' + RESTRICTED_DETAIL.format(c="web"), err)
     # tightening enforce warns about the pod already there
-    rc, out, err = sb.kubectl("label", "ns", "shop", "pod-security.kubernetes.io/enforce=restricted")
+    rc, out, err = sb.kubectl("label", "ns", "pss-shop", "pod-security.kubernetes.io/enforce=restricted")
     check_eq(rc, 0, err)
-    check_in('Warning: existing pods in namespace "shop" violate the new PodSecurity enforce level '
+    check_in('Warning: existing pods in namespace "pss-shop" violate the new PodSecurity enforce level '
              '"restricted:latest"', err)
     check_in("Warning: web: allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, "
              "seccompProfile", err)
-    rc, out, err = sb.kubectl("run", "web2", "--image=nginx", "-n", "shop")
+    rc, out, err = sb.kubectl("run", "web2", "--image=nginx", "-n", "pss-shop")
     check_eq(rc, 1, out)
     check_eq(err.strip(), 'Error from server (Forbidden): pods "web2" is forbidden: violates PodSecurity '
              '"restricted:latest": ' + RESTRICTED_DETAIL.format(c="web2"))
     # a compliant pod goes through without a warning
-    rc, out, err = sb.kubectl("apply", "-n", "shop", "-f", "-", input=json.dumps(COMPLIANT))
+    rc, out, err = sb.kubectl("apply", "-n", "pss-shop", "-f", "-", input=json.dumps(COMPLIANT))
     check_eq(rc, 0, err)
     check("Warning" not in err, err)
     # a controller is warned, never refused
-    rc, out, err = sb.kubectl("create", "deployment", "d1", "--image=nginx", "-n", "shop")
+    rc, out, err = sb.kubectl("create", "deployment", "d1", "--image=nginx", "-n", "pss-shop")
     check_eq(rc, 0, err)
     check_in("deployment.apps/d1 created", out)
     check_in('Warning: would violate PodSecurity "restricted:latest": ' + RESTRICTED_DETAIL.format(c="nginx"), err)
