@@ -52,6 +52,8 @@ bool kube_serve_group_discovery(kube_req *r);
 
 /* stored resources */
 void kube_serve_resource(kube_req *r, const k8s_resource *res);
+/* POST serviceaccounts/NAME/token (api/kube_token.c) */
+void kube_serve_token_request(kube_req *r, const k8s_resource *sa_res);
 /* reviews (create-only resources) */
 void kube_serve_review(kube_req *r, const k8s_resource *res);
 

@@ -268,6 +268,8 @@ static bool stamp_new(gh_engine *e, json_t *obj, gh_err *err)
 	return true;
 }
 
+static bool ensure_default_sas(gh_engine *e, const char *cluster, gh_err *err);
+
 typedef struct seed_ctx {
 	const char *cluster;
 	json_t *objs; /* array of namespaces to write */
@@ -355,7 +357,7 @@ bool kube_open(gh_engine *e, gh_err *err)
 	if (l.failed)
 		gh_log_error("kube.load", "detail", "some Secrets could not be opened with this KEK and are not served");
 	for (size_t i = 0; ok && !e->cfg.read_only && i < n; i++)
-		ok = ensure_namespaces(e, names[i], err);
+		ok = ensure_namespaces(e, names[i], err) && ensure_default_sas(e, names[i], err);
 	gh_arena_free(&a);
 	return ok;
 }
@@ -374,7 +376,7 @@ void kube_close(gh_engine *e)
 
 bool kube_cluster_created(gh_engine *e, const char *cluster, gh_err *err)
 {
-	return ensure_namespaces(e, cluster, err);
+	return ensure_namespaces(e, cluster, err) && ensure_default_sas(e, cluster, err);
 }
 
 void kube_cluster_deleted(gh_engine *e, const char *cluster)
@@ -776,8 +778,69 @@ static bool do_delete(gh_engine *e, const char *cluster, const kube_write *w, ko
 	return ok;
 }
 
+static bool write_one(gh_engine *e, const char *cluster, const kube_write *w, kube_write_result *out,
+		      kube_status *st);
+
+/* The "default" ServiceAccount kube-controller-manager's service-account controller keeps
+ * in every namespace (pods and `kubectl create token default` rely on it). */
+static bool ensure_default_sa(gh_engine *e, const char *cluster, const char *ns, gh_err *err)
+{
+	kobj *have = kube_cache_get(e->kube->cache, cluster, "ServiceAccount", ns, "default");
+	if (have) {
+		kobj_unref(have);
+		return true;
+	}
+	static const char *const groups[] = { "system:serviceaccounts", "system:serviceaccounts:kube-system",
+					      "system:authenticated" };
+	kube_user controller = { .name = "system:serviceaccount:kube-system:service-account-controller",
+				 .groups = groups, .ngroups = 3 };
+	kube_write w = { .op = KUBE_CREATE,
+			 .res = k8s_resource_find(GH_STR(""), GH_STR("v1"), GH_STR("serviceaccounts")),
+			 .ns = ns, .name = "", .user = &controller,
+			 .body = json_pack("{s:s, s:s, s:{s:s, s:s}}", "apiVersion", "v1", "kind", "ServiceAccount",
+					   "metadata", "name", "default", "namespace", ns) };
+	kube_write_result out;
+	kube_status st;
+	bool ok = w.body && write_one(e, cluster, &w, &out, &st);
+	if (!ok && st.code != 409) /* 409: made meanwhile, which is what we wanted */
+		gh_fail(err, "ServiceFailure", 500, "cannot create the default service account of %s: %s", ns,
+			st.message ? st.message : "out of memory");
+	else
+		ok = true;
+	kube_write_result_clear(&out);
+	kube_status_clear(&st);
+	return ok;
+}
+
+static bool ensure_default_sas(gh_engine *e, const char *cluster, gh_err *err)
+{
+	kobj **nss;
+	size_t n;
+	int64_t rv;
+	if (!kube_cache_list(e->kube->cache, cluster, "Namespace", NULL, &nss, &n, &rv))
+		return gh_fail(err, "ServiceFailure", 500, "out of memory");
+	bool ok = true;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = ensure_default_sa(e, cluster, nss[i]->name, err);
+	kube_cache_list_free(nss, n);
+	return ok;
+}
+
 bool engine_kube_write(gh_engine *e, const char *cluster, const kube_write *w, kube_write_result *out,
 		       kube_status *st)
+{
+	if (!write_one(e, cluster, w, out, st))
+		return false;
+	if (w->op == KUBE_CREATE && !w->dry_run && strcmp(w->res->kind, "Namespace") == 0) {
+		gh_err err = { 0 };
+		if (!ensure_default_sa(e, cluster, kube_meta_str(out->object, "name"), &err))
+			gh_log_warn("kube.default-sa", "detail", err.msg);
+	}
+	return true;
+}
+
+static bool write_one(gh_engine *e, const char *cluster, const kube_write *w, kube_write_result *out,
+		      kube_status *st)
 {
 	*out = (kube_write_result){ 0 };
 	*st = (kube_status){ 0 };

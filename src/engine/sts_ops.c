@@ -201,9 +201,9 @@ static char *keys_to_json(const gh_str *keys, size_t n, const iam_tag *inherited
 	return s;
 }
 
-static bool issue_session(gh_engine *e, const iam_role *role, const gh_assume_role_req *r, const gh_cred *caller,
-			  const iam_tag *tags, size_t ntags, const iam_tag *inherited, size_t ninh, int64_t duration,
-			  gh_arena *a, gh_assume_role_res *out, gh_err *err)
+bool sts_issue_session(gh_engine *e, const iam_role *role, const gh_assume_role_req *r, const char *source_arn,
+		       const char *source_identity, const iam_tag *tags, size_t ntags, const iam_tag *inherited,
+		       size_t ninh, int64_t duration, gh_arena *a, gh_assume_role_res *out, gh_err *err)
 {
 	uint8_t rnd[16 + 30 + 64];
 	if (!engine_random(rnd, sizeof rnd, err))
@@ -227,9 +227,9 @@ static bool issue_session(gh_engine *e, const iam_role *role, const gh_assume_ro
 		ctx.s.akid = akid;
 		ctx.s.role_id = role->id;
 		ctx.s.session_name = gh_arena_str(a, r->session_name).p;
-		ctx.s.source_arn = caller->arn;
+		ctx.s.source_arn = source_arn;
 		ctx.s.source_identity = r->source_identity.n ? gh_arena_str(a, r->source_identity).p
-							     : caller->source_identity;
+							     : source_identity;
 		ctx.s.tags_json = tags_json;
 		ctx.s.transitive_json = trans_json;
 		ctx.s.sealed_secret = (const uint8_t *)sealed.p;
@@ -343,5 +343,6 @@ bool engine_sts_assume_role(gh_engine *e, const gh_caller *c, const gh_assume_ro
 		if (!allowed)
 			return denied(err, cr, "sts:SetSourceIdentity", r->role_arn);
 	}
-	return issue_session(e, &role, r, cr, tags, ntags, inherited, ninh, duration, a, out, err);
+	return sts_issue_session(e, &role, r, cr->arn, cr->source_identity, tags, ntags, inherited, ninh, duration, a,
+				 out, err);
 }
