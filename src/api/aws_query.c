@@ -417,7 +417,7 @@ static bool do_update_thumbprints(call *c, gh_err *err)
 	gh_str *thumbs;
 	size_t n = list_params(c, "ThumbprintList", &thumbs);
 	if (!required(c, "OpenIDConnectProviderArn", "openIDConnectProviderArn", err) ||
-	    !required(c, "ThumbprintList", "thumbprintList", err) ||
+	    (!has_param(c, "ThumbprintList") && !required(c, "ThumbprintList.member.1", "thumbprintList", err)) ||
 	    !engine_iam_update_oidc_thumbprints(c->e, &c->caller, param(c, "OpenIDConnectProviderArn"), thumbs, n, err))
 		return false;
 	begin(c, false);
