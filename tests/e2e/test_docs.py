@@ -68,6 +68,11 @@ def docs_audit_examples_run(sb):
 
 
 @test
+def docs_workload_identity_examples_run(sb):
+    run_page(sb, "workload-identity.md")
+
+
+@test
 def docs_operations_examples_run(sb):
     run_page(sb, "operations.md")
 
