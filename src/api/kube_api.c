@@ -152,20 +152,6 @@ static void add_extra(json_t *extra, const char *key, gh_str v)
 		json_object_set_new(extra, key, json_pack("[s%]", v.p, v.n));
 }
 
-/* The object's metadata.uid from the cache, or NULL when it does not exist. */
-static const char *cached_uid(kube_req *r, const char *kind, const char *ns, const char *name)
-{
-	kobj *o = kube_cache_get(engine_kube_cache(r->e), r->cluster, kind, ns, name);
-	if (!o)
-		return NULL;
-	json_t *doc = json_loadb(o->body, o->body_len, 0, NULL);
-	const char *uid = kube_meta_str(doc, "uid");
-	const char *out = gh_arena_strndup(r->a, uid, strlen(uid));
-	json_decref(doc);
-	kobj_unref(o);
-	return out;
-}
-
 /* A service-account JWT of this cluster's issuer, as kube-apiserver's service-account
  * authenticator decides it: signature, times, the API audience (the issuer URL), then
  * the service account (and the pod a bound token names) must still exist with the uid in
@@ -177,12 +163,12 @@ static bool authenticate_sa(kube_req *r, gh_str token, gh_err *err)
 	if (!engine_oidc_issuer(r->e, r->cluster, r->a, &iss, err) ||
 	    !engine_sa_token_verify(r->e, r->cluster, token, iss, r->a, &cl, err))
 		return false;
-	const char *uid = cached_uid(r, "ServiceAccount", cl.ns, cl.sa_name);
+	const char *uid = kube_object_uid(r, "ServiceAccount", cl.ns, cl.sa_name);
 	if (!uid || strcmp(uid, cl.sa_uid) != 0)
 		return gh_fail(err, "InvalidToken", 401, "service account %s/%s %s", cl.ns, cl.sa_name,
 			       uid ? "was re-created since the token was issued" : "does not exist");
 	if (cl.pod_name) {
-		const char *puid = cached_uid(r, "Pod", cl.ns, cl.pod_name);
+		const char *puid = kube_object_uid(r, "Pod", cl.ns, cl.pod_name);
 		if (!puid || !cl.pod_uid || strcmp(puid, cl.pod_uid) != 0)
 			return gh_fail(err, "InvalidToken", 401, "the pod %s/%s the token is bound to %s", cl.ns,
 				       cl.pod_name, puid ? "was re-created" : "no longer exists");

@@ -23,8 +23,7 @@ static void invalid(kube_req *r, const char *name, const char *field, const char
 	kube_status_clear(&st);
 }
 
-/* metadata.uid of a cached object, copied to the arena; NULL when absent. */
-static const char *uid_of(kube_req *r, const char *kind, const char *ns, const char *name)
+const char *kube_object_uid(kube_req *r, const char *kind, const char *ns, const char *name)
 {
 	kobj *o = kube_cache_get(engine_kube_cache(r->e), r->cluster, kind, ns, name);
 	if (!o)
@@ -67,7 +66,7 @@ void kube_serve_token_request(kube_req *r, const k8s_resource *sa_res)
 	/* --service-account-max-token-expiration: longer requests are shortened, not refused */
 	if (seconds > GH_OIDC_MAX_TOKEN_SECONDS)
 		seconds = GH_OIDC_MAX_TOKEN_SECONDS;
-	const char *sa_uid = uid_of(r, "ServiceAccount", ns, name);
+	const char *sa_uid = kube_object_uid(r, "ServiceAccount", ns, name);
 	if (!sa_uid) {
 		kube_status st = { 0 };
 		kube_not_found(&st, sa_res, name);
@@ -105,7 +104,7 @@ void kube_serve_token_request(kube_req *r, const k8s_resource *sa_res)
 					kind ? kind : "\"\"");
 			return;
 		}
-		pod_uid = bname ? uid_of(r, "Pod", ns, bname) : NULL;
+		pod_uid = bname ? kube_object_uid(r, "Pod", ns, bname) : NULL;
 		if (!pod_uid) {
 			kube_send_error(r, 404, "NotFound", "pods \"%s\" not found", bname ? bname : "");
 			return;

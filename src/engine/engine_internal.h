@@ -68,6 +68,12 @@ bool sts_issue_session(gh_engine *e, const iam_role *role, const gh_assume_role_
 		       const char *source_identity, const iam_tag *tags, size_t ntags, const iam_tag *inherited,
 		       size_t ninh, int64_t duration, gh_arena *a, gh_assume_role_res *out, gh_err *err) GH_MUST_CHECK;
 
+/* A session policy (Policy parameter of the AssumeRole calls): an identity policy of at
+ * most 2048 characters; empty is fine. */
+bool sts_check_session_policy(gh_str policy, gh_err *err) GH_MUST_CHECK;
+/* Tags as the JSON text [{"Key":..,"Value":..}] the store keeps (malloc'd; NULL on OOM). */
+char *sts_tags_json(const iam_tag *tags, size_t n);
+
 /* Pass-through to a real STS, engine/passthrough.c. */
 #include "domain/authn/token.h"
 gh_passthrough *passthrough_new(const char *ca_file);

@@ -373,7 +373,10 @@ static bool ends_with_id(const char *issuer, gh_str hex)
 	return memcmp(issuer + n - hex.n - 4, "/id/", 4) == 0 && gh_str_ieq(gh_str_c(issuer + n - hex.n), hex);
 }
 
-bool engine_oidc_cluster_by_id(gh_engine *e, gh_str hex, gh_arena *a, const char **cluster)
+/* The cluster whose issuer fits `match`; clusters created since the last look are loaded
+ * once before giving up. */
+static bool find_issuer(gh_engine *e, bool (*match)(const char *issuer, const void *arg), const void *arg,
+			gh_arena *a, const char **cluster)
 {
 	struct gh_oidc *o = e->oidc;
 	pthread_mutex_lock(&o->mu);
@@ -382,31 +385,33 @@ bool engine_oidc_cluster_by_id(gh_engine *e, gh_str hex, gh_arena *a, const char
 		if (pass)
 			refresh(e, o);
 		for (size_t i = 0; i < o->n && !hit; i++)
-			if (ends_with_id(o->c[i].issuer, hex))
-				hit = o->c[i].name;
-	}
-	if (hit)
-		*cluster = gh_arena_strndup(a, hit, strlen(hit));
-	pthread_mutex_unlock(&o->mu);
-	return hit != NULL;
-}
-
-bool oidc_is_own_issuer(gh_engine *e, const char *issuer, gh_arena *a, const char **cluster)
-{
-	struct gh_oidc *o = e->oidc;
-	pthread_mutex_lock(&o->mu);
-	const char *hit = NULL;
-	for (int pass = 0; pass < 2 && !hit; pass++) {
-		if (pass)
-			refresh(e, o);
-		for (size_t i = 0; i < o->n && !hit; i++)
-			if (strcmp(o->c[i].issuer, issuer) == 0)
+			if (match(o->c[i].issuer, arg))
 				hit = o->c[i].name;
 	}
 	if (hit && cluster)
 		*cluster = gh_arena_strndup(a, hit, strlen(hit));
 	pthread_mutex_unlock(&o->mu);
 	return hit != NULL;
+}
+
+static bool id_matches(const char *issuer, const void *arg)
+{
+	return ends_with_id(issuer, *(const gh_str *)arg);
+}
+
+static bool issuer_matches(const char *issuer, const void *arg)
+{
+	return strcmp(issuer, (const char *)arg) == 0;
+}
+
+bool engine_oidc_cluster_by_id(gh_engine *e, gh_str hex, gh_arena *a, const char **cluster)
+{
+	return find_issuer(e, id_matches, &hex, a, cluster);
+}
+
+bool oidc_is_own_issuer(gh_engine *e, const char *issuer, gh_arena *a, const char **cluster)
+{
+	return find_issuer(e, issuer_matches, issuer, a, cluster);
 }
 
 bool engine_oidc_discovery(gh_engine *e, const char *cluster, gh_buf *out, gh_err *err)

@@ -74,6 +74,19 @@ static size_t caller_tags(const gh_cred *cr, gh_arena *a, iam_tag **out, bool tr
 	return k;
 }
 
+bool sts_check_session_policy(gh_str policy, gh_err *err)
+{
+	if (!policy.n)
+		return true;
+	gh_arena a;
+	gh_arena_init(&a, 0);
+	const policy_doc *d;
+	policy_opts o = { .kind = POLICY_IDENTITY, .max_size = 2048 };
+	bool ok = policy_parse(&a, policy, &o, &d, err);
+	gh_arena_free(&a);
+	return ok;
+}
+
 static bool validate_request(const gh_assume_role_req *r, gh_err *err)
 {
 	if (!arn_validate_arn(r->role_arn, NULL, err) || !arn_validate_session_name(r->session_name, NULL, err))
@@ -102,17 +115,7 @@ static bool validate_request(const gh_assume_role_req *r, gh_err *err)
 			return gh_fail(err, "InvalidParameterValue", 400,
 				       "The specified transitive tag key must be included in the requested tags.");
 	}
-	if (r->policy.n) {
-		gh_arena a;
-		gh_arena_init(&a, 0);
-		const policy_doc *d;
-		policy_opts o = { .kind = POLICY_IDENTITY, .max_size = 2048 };
-		bool ok = policy_parse(&a, r->policy, &o, &d, err);
-		gh_arena_free(&a);
-		if (!ok)
-			return false;
-	}
-	return true;
+	return sts_check_session_policy(r->policy, err);
 }
 
 static bool denied(gh_err *err, const gh_cred *cr, const char *action, gh_str role_arn)
@@ -178,7 +181,7 @@ static bool insert_session_tx(gh_engine *e, void *ctx, gh_err *err)
 	return iam_store_insert_session(db_conn(e->db), &c->s, err);
 }
 
-static char *tags_to_json(const iam_tag *tags, size_t n)
+char *sts_tags_json(const iam_tag *tags, size_t n)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -219,7 +222,7 @@ bool sts_issue_session(gh_engine *e, const iam_role *role, const gh_assume_role_
 	struct session_ctx ctx = { 0 };
 	gh_sha256(token.p, token.n, ctx.s.token_hash);
 	gh_buf sealed = { 0 };
-	char *tags_json = tags_to_json(tags, ntags);
+	char *tags_json = sts_tags_json(tags, ntags);
 	char *trans_json = keys_to_json(r->transitive_keys, r->ntransitive, inherited, ninh);
 	int64_t now = engine_now(e);
 	bool ok = engine_seal_secret(e, akid, secret, &sealed, err);

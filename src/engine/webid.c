@@ -249,17 +249,6 @@ static bool provider_tx_fn(gh_engine *e, void *ctx, gh_err *err)
 	return ok;
 }
 
-static char *tags_json(const iam_tag *tags, size_t n)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:s%, s:s%}", "Key", tags[i].key.p, tags[i].key.n, "Value",
-						     tags[i].value.p, tags[i].value.n));
-	char *s = json_dumps(arr, JSON_COMPACT);
-	json_decref(arr);
-	return s;
-}
-
 bool engine_iam_create_oidc_provider(gh_engine *e, const gh_caller *c, gh_str url, const gh_str *client_ids,
 				     size_t nclient, const gh_str *thumbprints, size_t nthumb, const iam_tag *tags,
 				     size_t ntags, gh_arena *a, gh_oidc_provider *out, gh_err *err)
@@ -271,7 +260,7 @@ bool engine_iam_create_oidc_provider(gh_engine *e, const gh_caller *c, gh_str ur
 		return false;
 	gh_buf arn = { 0 };
 	provider_arn(e, key, &arn);
-	char *ids = strs_json(client_ids, nclient), *thumbs = strs_json(thumbprints, nthumb), *tj = tags_json(tags, ntags);
+	char *ids = strs_json(client_ids, nclient), *thumbs = strs_json(thumbprints, nthumb), *tj = sts_tags_json(tags, ntags);
 	struct provider_tx x = { .op = PTX_CREATE, .a = a,
 				 .row = { .account = e->account, .url = key, .arn = arn.p, .client_ids = ids,
 					  .thumbprints = thumbs, .tags = tj, .created = engine_now(e) } };
@@ -532,17 +521,7 @@ static bool validate(const gh_webid_req *r, gh_err *err)
 			       "constraint: Member must have value %s",
 			       (long long)(r->duration < 0 ? 0 : r->duration),
 			       r->duration < 900 ? "greater than or equal to 900" : "less than or equal to 43200");
-	if (r->policy.n) {
-		gh_arena a;
-		gh_arena_init(&a, 0);
-		const policy_doc *d;
-		policy_opts o = { .kind = POLICY_IDENTITY, .max_size = 2048 };
-		bool ok = policy_parse(&a, r->policy, &o, &d, err);
-		gh_arena_free(&a);
-		if (!ok)
-			return false;
-	}
-	return true;
+	return sts_check_session_policy(r->policy, err);
 }
 
 static const char *denied_msg = "Not authorized to perform sts:AssumeRoleWithWebIdentity";
