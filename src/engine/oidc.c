@@ -333,6 +333,22 @@ bool oidc_open(gh_engine *e, gh_err *err)
 	return ok;
 }
 
+void oidc_cluster_deleted(gh_engine *e, const char *cluster)
+{
+	struct gh_oidc *o = e->oidc;
+	pthread_mutex_lock(&o->mu);
+	oidc_cluster *c = find_cluster(o, cluster);
+	if (c) {
+		for (size_t k = 0; k < c->nkeys; k++)
+			retire(o, c->keys[k].k);
+		free(c->keys);
+		free(c->name);
+		free(c->issuer);
+		*c = o->c[--o->n];
+	}
+	pthread_mutex_unlock(&o->mu);
+}
+
 void oidc_close(gh_engine *e)
 {
 	struct gh_oidc *o = e->oidc;

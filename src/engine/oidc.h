@@ -68,6 +68,8 @@ bool engine_oidc_jwks(gh_engine *e, const char *cluster, gh_buf *out, gh_err *er
 
 /* Engine life cycle (engine.c): every cluster gets its issuer and a current key. */
 bool oidc_open(gh_engine *e, gh_err *err) GH_MUST_CHECK;
+/* Forgets a deleted cluster's issuer (its tokens stop verifying at once). */
+void oidc_cluster_deleted(gh_engine *e, const char *cluster);
 void oidc_close(gh_engine *e);
 
 #endif

@@ -282,3 +282,21 @@ def irsa_external_issuer_keys_over_https(sb):
         if rel:
             rel.cleanup()
         ext.cleanup()
+
+
+@test
+def irsa_each_cluster_has_its_own_issuer(sb):
+    acct = setup(sb)["role"].split(":")[4]
+    _, out, _ = sb.aws("eks", "create-cluster", "--name", "irsa-second", "--role-arn", f"arn:aws:iam::{acct}:role/eks",
+                       "--resources-vpc-config", "subnetIds=subnet-1,subnet-2", check_rc=0)
+    iss = out["cluster"]["identity"]["oidc"]["issuer"]
+    check(iss != issuer(sb), iss)
+    url = f"{sb.env['GATEHOUSE_AWS_URL']}/id/{iss.rsplit('/', 1)[1]}/keys"
+    status, body, _ = sb.get(url)
+    check_eq(status, 200, body)
+    demo_keys = json.loads(sb.get(f"{sb.env['GATEHOUSE_KUBE_URL']}/openid/v1/jwks")[1])["keys"]
+    check(json.loads(body)["keys"][0]["kid"] != demo_keys[0]["kid"])
+    status, body, _ = sb.get(f"{sb.env['GATEHOUSE_KUBE_URL']}/clusters/irsa-second/.well-known/openid-configuration")
+    check_eq((status, json.loads(body)["issuer"]), (200, iss))
+    sb.aws("eks", "delete-cluster", "--name", "irsa-second", check_rc=0)
+    check_eq(sb.get(url)[0], 404)
