@@ -356,7 +356,8 @@ bool engine_iam_update_oidc_thumbprints(gh_engine *e, const gh_caller *c, gh_str
 typedef struct jwks_entry {
 	char *issuer;
 	json_t *jwks;
-	int64_t fetched;
+	int64_t fetched;   /* when these keys came: they are trusted for JWKS_TTL */
+	int64_t attempted; /* the last fetch started: at most one a JWKS_MIN_REFETCH */
 } jwks_entry;
 
 struct gh_webid {
@@ -443,55 +444,74 @@ static json_t *fetch_jwks(gh_engine *e, const char *issuer, gh_err *err)
 	return jwks;
 }
 
-/* The key for `kid` of an external issuer, from the cache or a fetch. */
+static jwks_entry *cached(struct gh_webid *w, const char *issuer)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (strcmp(w->v[i].issuer, issuer) == 0)
+			return &w->v[i];
+	return NULL;
+}
+
+/* Keeps a fetched JWKS (taken over); w->mu held. */
+static void remember(struct gh_webid *w, const char *issuer, json_t *jwks, int64_t now)
+{
+	jwks_entry *en = cached(w, issuer);
+	if (!en && w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 8;
+		jwks_entry *bigger = cap <= 1024 ? realloc(w->v, cap * sizeof *bigger) : NULL;
+		if (!bigger) { /* only registered providers get here, so this is a soft limit */
+			json_decref(jwks);
+			return;
+		}
+		w->v = bigger;
+		w->cap = cap;
+	}
+	if (!en) {
+		en = &w->v[w->n++];
+		*en = (jwks_entry){ .issuer = strdup(issuer) };
+	}
+	json_decref(en->jwks);
+	en->jwks = jwks;
+	en->fetched = en->attempted = now;
+}
+
+/* The key for `kid` of an external issuer, from the cache or a fetch. The fetch runs
+ * outside the lock, so a slow provider delays only its own tokens. */
 static bool external_key(gh_engine *e, const char *issuer, const char *kid, gh_jwt_key **out, gh_err *err)
 {
 	struct gh_webid *w = e->webid;
 	int64_t now = engine_now(e);
 	pthread_mutex_lock(&w->mu);
-	jwks_entry *en = NULL;
-	for (size_t i = 0; i < w->n && !en; i++)
-		if (strcmp(w->v[i].issuer, issuer) == 0)
-			en = &w->v[i];
-	bool ok = true;
-	if (en && now - en->fetched < JWKS_TTL && jwt_jwks_find(en->jwks, kid, out, NULL)) {
+	jwks_entry *en = cached(w, issuer);
+	bool fresh = en && now - en->fetched < JWKS_TTL;
+	if (fresh && jwt_jwks_find(en->jwks, kid, out, NULL)) {
 		pthread_mutex_unlock(&w->mu);
 		return true;
 	}
 	/* A kid we do not know may be a freshly rotated key: refetch, but not more than once
 	 * a minute, so bad tokens cannot make us hammer the provider. */
-	if (!en || now - en->fetched >= JWKS_MIN_REFETCH) {
-		json_t *jwks = fetch_jwks(e, issuer, err);
-		if (!jwks) {
-			ok = false;
-		} else if (en) {
-			json_decref(en->jwks);
-			en->jwks = jwks;
-			en->fetched = now;
-		} else if (w->n == w->cap && !(w->cap < 1024)) {
-			json_decref(jwks);
-			ok = idp_fail(err, "too many identity providers cached");
-		} else {
-			if (w->n == w->cap) {
-				size_t cap = w->cap ? 2 * w->cap : 8;
-				jwks_entry *bigger = realloc(w->v, cap * sizeof *bigger);
-				if (!bigger) {
-					json_decref(jwks);
-					pthread_mutex_unlock(&w->mu);
-					return gh_fail(err, "ServiceFailure", 500, "out of memory");
-				}
-				w->v = bigger;
-				w->cap = cap;
-			}
-			en = &w->v[w->n++];
-			*en = (jwks_entry){ .issuer = strdup(issuer), .jwks = jwks, .fetched = now };
-		}
-	}
-	if (ok && !(en && jwt_jwks_find(en->jwks, kid, out, NULL)))
-		ok = gh_fail(err, "InvalidIdentityToken", 400,
-			     "Couldn't find a key with kid \"%s\" in the identity provider's JWKS", kid);
+	bool fetch = !en || now - en->attempted >= JWKS_MIN_REFETCH;
+	if (en && fetch)
+		en->attempted = now; /* concurrent callers do not fetch again meanwhile */
 	pthread_mutex_unlock(&w->mu);
-	return ok;
+	gh_err ferr = { 0 };
+	json_t *jwks = fetch ? fetch_jwks(e, issuer, &ferr) : NULL;
+	pthread_mutex_lock(&w->mu);
+	if (jwks)
+		remember(w, issuer, jwks, now);
+	en = cached(w, issuer);
+	/* keys past their time are not trusted, even when the provider cannot be reached */
+	bool ok = en && now - en->fetched < JWKS_TTL && jwt_jwks_find(en->jwks, kid, out, NULL);
+	pthread_mutex_unlock(&w->mu);
+	if (ok)
+		return true;
+	if (fetch && !jwks) {
+		if (err)
+			*err = ferr;
+		return false;
+	}
+	return gh_fail(err, "InvalidIdentityToken", 400,
+		       "Couldn't find a key with kid \"%s\" in the identity provider's JWKS", kid);
 }
 
 /* --- AssumeRoleWithWebIdentity ------------------------------------------------------ */
