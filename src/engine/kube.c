@@ -809,6 +809,7 @@ static bool ensure_default_sa(gh_engine *e, const char *cluster, const char *ns,
 		ok = true;
 	kube_write_result_clear(&out);
 	kube_status_clear(&st);
+	json_decref(w.body); /* the write copies what it keeps, as for API requests */
 	return ok;
 }
 
