@@ -16,6 +16,7 @@
 #include "codec/xml.h"
 #include "crypto/hash.h"
 #include "engine/trail.h"
+#include "engine/webid.h"
 
 typedef struct call {
 	gh_engine *e;
@@ -328,6 +329,102 @@ static bool do_untag_role(call *c, gh_err *err)
 	return true;
 }
 
+/* --- IAM OpenID Connect providers ------------------------------------------------ */
+
+static bool do_create_oidc_provider(call *c, gh_err *err)
+{
+	gh_str *ids, *thumbs;
+	iam_tag *tags;
+	size_t nids = list_params(c, "ClientIDList", &ids), nthumbs = list_params(c, "ThumbprintList", &thumbs);
+	size_t ntags = tag_params(c, "Tags", &tags);
+	gh_oidc_provider p;
+	if (!required(c, "Url", "url", err) ||
+	    !engine_iam_create_oidc_provider(c->e, &c->caller, param(c, "Url"), ids, nids, thumbs, nthumbs, tags, ntags,
+					     c->a, &p, err))
+		return false;
+	c->made = json_pack("{s:s}", "openIDConnectProviderArn", p.arn);
+	begin(c, true);
+	xml_elem(c->out, "OpenIDConnectProviderArn", p.arn);
+	aws_xml_tags(c->out, p.tags, p.ntags);
+	end(c, true);
+	return true;
+}
+
+static bool do_get_oidc_provider(call *c, gh_err *err)
+{
+	gh_oidc_provider p;
+	if (!required(c, "OpenIDConnectProviderArn", "openIDConnectProviderArn", err) ||
+	    !engine_iam_get_oidc_provider(c->e, &c->caller, param(c, "OpenIDConnectProviderArn"), c->a, &p, err))
+		return false;
+	begin(c, true);
+	xml_elem(c->out, "Url", p.url);
+	xml_open(c->out, "ClientIDList");
+	for (size_t i = 0; i < p.nclient_ids; i++)
+		xml_elem(c->out, "member", p.client_ids[i]);
+	xml_close(c->out, "ClientIDList");
+	xml_open(c->out, "ThumbprintList");
+	for (size_t i = 0; i < p.nthumbprints; i++)
+		xml_elem(c->out, "member", p.thumbprints[i]);
+	xml_close(c->out, "ThumbprintList");
+	aws_xml_date(c->out, "CreateDate", p.created);
+	aws_xml_tags(c->out, p.tags, p.ntags);
+	end(c, true);
+	return true;
+}
+
+static bool do_list_oidc_providers(call *c, gh_err *err)
+{
+	const char **arns;
+	size_t n;
+	if (!engine_iam_list_oidc_providers(c->e, &c->caller, c->a, &arns, &n, err))
+		return false;
+	begin(c, true);
+	xml_open(c->out, "OpenIDConnectProviderList");
+	for (size_t i = 0; i < n; i++) {
+		xml_open(c->out, "member");
+		xml_elem(c->out, "Arn", arns[i]);
+		xml_close(c->out, "member");
+	}
+	xml_close(c->out, "OpenIDConnectProviderList");
+	end(c, true);
+	return true;
+}
+
+static bool do_delete_oidc_provider(call *c, gh_err *err)
+{
+	if (!required(c, "OpenIDConnectProviderArn", "openIDConnectProviderArn", err) ||
+	    !engine_iam_delete_oidc_provider(c->e, &c->caller, param(c, "OpenIDConnectProviderArn"), err))
+		return false;
+	begin(c, false);
+	end(c, false);
+	return true;
+}
+
+static bool do_add_client_id(call *c, gh_err *err)
+{
+	if (!required(c, "OpenIDConnectProviderArn", "openIDConnectProviderArn", err) ||
+	    !required(c, "ClientID", "clientID", err) ||
+	    !engine_iam_add_oidc_client_id(c->e, &c->caller, param(c, "OpenIDConnectProviderArn"), param(c, "ClientID"),
+					   err))
+		return false;
+	begin(c, false);
+	end(c, false);
+	return true;
+}
+
+static bool do_update_thumbprints(call *c, gh_err *err)
+{
+	gh_str *thumbs;
+	size_t n = list_params(c, "ThumbprintList", &thumbs);
+	if (!required(c, "OpenIDConnectProviderArn", "openIDConnectProviderArn", err) ||
+	    (!has_param(c, "ThumbprintList") && !required(c, "ThumbprintList.member.1", "thumbprintList", err)) ||
+	    !engine_iam_update_oidc_thumbprints(c->e, &c->caller, param(c, "OpenIDConnectProviderArn"), thumbs, n, err))
+		return false;
+	begin(c, false);
+	end(c, false);
+	return true;
+}
+
 /* --- STS ------------------------------------------------------------------------- */
 
 static bool wants_json(const gh_http_request *r)
@@ -418,30 +515,83 @@ static bool do_assume_role(call *c, gh_err *err)
 	return true;
 }
 
+static bool do_assume_role_web_identity(call *c, gh_err *err)
+{
+	int64_t dur;
+	if (!required(c, "RoleArn", "roleArn", err) || !required(c, "RoleSessionName", "roleSessionName", err) ||
+	    !required(c, "WebIdentityToken", "webIdentityToken", err) || !int_param(c, "DurationSeconds", &dur, err))
+		return false;
+	gh_webid_req r = {
+		.role_arn = param(c, "RoleArn"),
+		.session_name = param(c, "RoleSessionName"),
+		.token = param(c, "WebIdentityToken"),
+		.policy = param(c, "Policy"),
+		.duration = dur,
+		.has_duration = has_param(c, "DurationSeconds"),
+		.source_ip = gh_str_c(c->req->remote_addr),
+		.secure_transport = c->req->tls,
+	};
+	gh_webid_res res;
+	if (!engine_sts_assume_role_with_web_identity(c->e, &r, c->a, &res, err))
+		return false;
+	char exp[GH_ISO8601_LEN + 1];
+	gh_time_iso8601(res.creds.expires, exp);
+	c->made = json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:s, s:s}", "credentials", "accessKeyId", res.creds.akid,
+			    "expiration", exp, "assumedRoleUser", "assumedRoleId", res.creds.assumed_role_id, "arn",
+			    res.creds.arn, "subjectFromWebIdentityToken", res.subject, "provider", res.provider,
+			    "audience", res.audience);
+	begin(c, true);
+	xml_open(c->out, "Credentials");
+	xml_elem(c->out, "AccessKeyId", res.creds.akid);
+	xml_elem(c->out, "SecretAccessKey", res.creds.secret);
+	xml_elem(c->out, "SessionToken", res.creds.session_token);
+	aws_xml_date(c->out, "Expiration", res.creds.expires);
+	xml_close(c->out, "Credentials");
+	xml_elem(c->out, "SubjectFromWebIdentityToken", res.subject);
+	xml_open(c->out, "AssumedRoleUser");
+	xml_elem(c->out, "AssumedRoleId", res.creds.assumed_role_id);
+	xml_elem(c->out, "Arn", res.creds.arn);
+	xml_close(c->out, "AssumedRoleUser");
+	if (res.creds.packed_policy_size >= 0)
+		xml_elem_i64(c->out, "PackedPolicySize", res.creds.packed_policy_size);
+	xml_elem(c->out, "Provider", res.provider);
+	xml_elem(c->out, "Audience", res.audience);
+	end(c, true);
+	return true;
+}
+
 /* --- dispatch -------------------------------------------------------------------- */
 
 typedef struct op {
 	const char *version, *action;
 	bool (*run)(call *c, gh_err *err);
+	bool unsigned_call; /* botocore's "noAuth": the request carries its own credential */
 } op;
 
 static const op ops[] = {
-	{ "2010-05-08", "CreateUser", do_create_user },
-	{ "2010-05-08", "GetUser", do_get_user },
-	{ "2010-05-08", "ListUsers", do_list_users },
-	{ "2010-05-08", "DeleteUser", do_delete_user },
-	{ "2010-05-08", "CreateAccessKey", do_create_access_key },
-	{ "2010-05-08", "ListAccessKeys", do_list_access_keys },
-	{ "2010-05-08", "DeleteAccessKey", do_delete_access_key },
-	{ "2010-05-08", "CreateRole", do_create_role },
-	{ "2010-05-08", "GetRole", do_get_role },
-	{ "2010-05-08", "ListRoles", do_list_roles },
-	{ "2010-05-08", "DeleteRole", do_delete_role },
-	{ "2010-05-08", "UpdateAssumeRolePolicy", do_update_trust },
-	{ "2010-05-08", "TagRole", do_tag_role },
-	{ "2010-05-08", "UntagRole", do_untag_role },
-	{ "2011-06-15", "GetCallerIdentity", do_get_caller_identity },
-	{ "2011-06-15", "AssumeRole", do_assume_role },
+	{ "2010-05-08", "CreateUser", do_create_user, false },
+	{ "2010-05-08", "GetUser", do_get_user, false },
+	{ "2010-05-08", "ListUsers", do_list_users, false },
+	{ "2010-05-08", "DeleteUser", do_delete_user, false },
+	{ "2010-05-08", "CreateAccessKey", do_create_access_key, false },
+	{ "2010-05-08", "ListAccessKeys", do_list_access_keys, false },
+	{ "2010-05-08", "DeleteAccessKey", do_delete_access_key, false },
+	{ "2010-05-08", "CreateRole", do_create_role, false },
+	{ "2010-05-08", "GetRole", do_get_role, false },
+	{ "2010-05-08", "ListRoles", do_list_roles, false },
+	{ "2010-05-08", "DeleteRole", do_delete_role, false },
+	{ "2010-05-08", "UpdateAssumeRolePolicy", do_update_trust, false },
+	{ "2010-05-08", "TagRole", do_tag_role, false },
+	{ "2010-05-08", "UntagRole", do_untag_role, false },
+	{ "2011-06-15", "GetCallerIdentity", do_get_caller_identity, false },
+	{ "2011-06-15", "AssumeRole", do_assume_role, false },
+	{ "2010-05-08", "CreateOpenIDConnectProvider", do_create_oidc_provider, false },
+	{ "2010-05-08", "GetOpenIDConnectProvider", do_get_oidc_provider, false },
+	{ "2010-05-08", "ListOpenIDConnectProviders", do_list_oidc_providers, false },
+	{ "2010-05-08", "DeleteOpenIDConnectProvider", do_delete_oidc_provider, false },
+	{ "2010-05-08", "AddClientIDToOpenIDConnectProvider", do_add_client_id, false },
+	{ "2010-05-08", "UpdateOpenIDConnectProviderThumbprint", do_update_thumbprints, false },
+	{ "2011-06-15", "AssumeRoleWithWebIdentity", do_assume_role_web_identity, true },
 };
 
 /* A request ID is a correlation handle, not a secret: an RNG failure leaves zeros. */
@@ -462,7 +612,8 @@ static const struct {
 	{ "AccessKeyId", "accessKeyId", false },  { "RoleArn", "roleArn", false },
 	{ "RoleSessionName", "roleSessionName", false }, { "SourceIdentity", "sourceIdentity", false },
 	{ "DurationSeconds", "durationSeconds", true }, { "MaxSessionDuration", "maxSessionDuration", true },
-	{ "MaxItems", "maxItems", true },
+	{ "MaxItems", "maxItems", true },	  { "OpenIDConnectProviderArn", "openIDConnectProviderArn", false },
+	{ "Url", "url", false },		  { "ClientID", "clientID", false },
 };
 
 static json_t *trail_parameters(const call *c)
@@ -551,7 +702,7 @@ void aws_query_handle(gh_engine *e, const gh_http_request *req, gh_http_response
 				     GH_STR_ARG(action), GH_STR_ARG(version));
 	}
 	sigv4_request sreq;
-	if (ok) {
+	if (ok && !o->unsigned_call) {
 		api_sigv4_request(req, &sreq);
 		ok = engine_aws_authenticate(e, &sreq, c.a, &c.caller, &err);
 	}

@@ -16,6 +16,7 @@
 #include "engine/audit.h"
 #include "engine/authz.h"
 #include "engine/maps.h"
+#include "engine/oidc.h"
 
 /* ---- answers ------------------------------------------------------------------------ */
 
@@ -151,7 +152,53 @@ static void add_extra(json_t *extra, const char *key, gh_str v)
 		json_object_set_new(extra, key, json_pack("[s%]", v.p, v.n));
 }
 
-/* A k8s-aws-v1 token through the gate; false after answering 401 (or 429). */
+/* A service-account JWT of this cluster's issuer, as kube-apiserver's service-account
+ * authenticator decides it: signature, times, the API audience (the issuer URL), then
+ * the service account (and the pod a bound token names) must still exist with the uid in
+ * the token, so deleting either revokes its tokens at once. */
+static bool authenticate_sa(kube_req *r, gh_str token, gh_err *err)
+{
+	const char *iss;
+	gh_sa_claims cl;
+	if (!engine_oidc_issuer(r->e, r->cluster, r->a, &iss, err) ||
+	    !engine_sa_token_verify(r->e, r->cluster, token, iss, r->a, &cl, err))
+		return false;
+	const char *uid = kube_object_uid(r, "ServiceAccount", cl.ns, cl.sa_name);
+	if (!uid || strcmp(uid, cl.sa_uid) != 0)
+		return gh_fail(err, "InvalidToken", 401, "service account %s/%s %s", cl.ns, cl.sa_name,
+			       uid ? "was re-created since the token was issued" : "does not exist");
+	if (cl.pod_name) {
+		const char *puid = kube_object_uid(r, "Pod", cl.ns, cl.pod_name);
+		if (!puid || !cl.pod_uid || strcmp(puid, cl.pod_uid) != 0)
+			return gh_fail(err, "InvalidToken", 401, "the pod %s/%s the token is bound to %s", cl.ns,
+				       cl.pod_name, puid ? "was re-created" : "no longer exists");
+	}
+	const char **groups = gh_arena_alloc(r->a, 3 * sizeof *groups);
+	size_t nl = strlen(cl.ns) + 32;
+	char *nsgroup = gh_arena_alloc(r->a, nl);
+	snprintf(nsgroup, nl, "system:serviceaccounts:%s", cl.ns);
+	groups[0] = "system:serviceaccounts";
+	groups[1] = nsgroup;
+	groups[2] = "system:authenticated";
+	json_t *extra = json_object();
+	if (cl.pod_name) {
+		add_extra(extra, "authentication.kubernetes.io/pod-name", gh_str_c(cl.pod_name));
+		add_extra(extra, "authentication.kubernetes.io/pod-uid", gh_str_c(cl.pod_uid));
+	}
+	if (cl.jti) {
+		size_t jl = strlen(cl.jti) + 8;
+		char *cid = gh_arena_alloc(r->a, jl);
+		snprintf(cid, jl, "JTI=%s", cl.jti);
+		add_extra(extra, "authentication.kubernetes.io/credential-id", gh_str_c(cid));
+	}
+	char *name = gh_arena_alloc(r->a, strlen(cl.sub) + 1);
+	memcpy(name, cl.sub, strlen(cl.sub) + 1);
+	r->authn_user = (kube_user){ .name = name, .uid = uid, .groups = groups, .ngroups = 3, .extra = extra };
+	return true;
+}
+
+/* A bearer token through the gate (a k8s-aws-v1 token, or a service-account JWT); false
+ * after answering 401 (or 429). */
 static bool authenticate(kube_req *r)
 {
 	gh_str auth;
@@ -166,6 +213,14 @@ static bool authenticate(kube_req *r)
 		return false;
 	}
 	token = gh_str_trim(token);
+	if (!gh_str_has_prefix(token, GH_STR("k8s-aws-v1.")) && gh_str_find(token, '.', 0) < token.n) {
+		gh_err err = { 0 };
+		if (authenticate_sa(r, token, &err))
+			return true;
+		kube_send_error(r, 401, "Unauthorized", "Unauthorized");
+		r->authz_reason = gh_arena_strndup(r->a, err.msg, strlen(err.msg));
+		return false;
+	}
 	gh_token_review tr;
 	engine_token_review(r->e, gh_str_c(r->cluster), token, r->a, &tr, NULL, NULL);
 	if (!tr.authenticated) {
@@ -525,6 +580,32 @@ static void audit(kube_req *r)
 	audit_k8s(au, &ev);
 }
 
+/* The issuer's discovery document and keys, which kube-apiserver serves to anyone who
+ * may reach it (system:service-account-issuer-discovery), so relying parties can verify
+ * service-account tokens. */
+static bool serve_issuer_documents(kube_req *r)
+{
+	bool disc = gh_str_eq_c(r->path, "/.well-known/openid-configuration");
+	if (!disc && !gh_str_eq_c(r->path, "/openid/v1/jwks"))
+		return false;
+	if (!gh_str_eq_c(r->http->method, "GET")) {
+		kube_send_error(r, 405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+		return true;
+	}
+	gh_buf body = { 0 };
+	gh_err err = { 0 };
+	bool ok = disc ? engine_oidc_discovery(r->e, r->cluster, &body, &err) : engine_oidc_jwks(r->e, r->cluster, &body, &err);
+	if (ok) {
+		http_response_set(r->resp, 200, disc ? "application/json" : "application/jwk-set+json", gh_buf_str(&body));
+		http_response_add_header(r->resp, "Cache-Control", GH_STR("public, max-age=3600"));
+		http_response_add_header(r->resp, "Audit-Id", gh_str_c(r->audit_id));
+	} else {
+		kube_send_error(r, 500, "InternalError", "%s", err.msg);
+	}
+	gh_buf_free(&body);
+	return true;
+}
+
 void kube_api_handle(void *ctx, const gh_http_request *req, gh_http_response *resp)
 {
 	gh_kube_api *api = ctx;
@@ -575,6 +656,8 @@ void kube_api_handle(void *ctx, const gh_http_request *req, gh_http_response *re
 		kube_send_error(&r, 414, "RequestURITooLong", "the request path is too long");
 		return;
 	}
+	if (serve_issuer_documents(&r))
+		return;
 	if (authenticate(&r)) {
 		r.user = r.authn_user;
 		if (impersonate(&r) && authorize(&r))

@@ -52,6 +52,11 @@ bool kube_serve_group_discovery(kube_req *r);
 
 /* stored resources */
 void kube_serve_resource(kube_req *r, const k8s_resource *res);
+/* POST serviceaccounts/NAME/token (api/kube_token.c) */
+void kube_serve_token_request(kube_req *r, const k8s_resource *sa_res);
+/* metadata.uid of a cached object of the request's cluster, in the arena; NULL when it
+ * does not exist (service-account tokens are only as good as their objects). */
+const char *kube_object_uid(kube_req *r, const char *kind, const char *ns, const char *name);
 /* reviews (create-only resources) */
 void kube_serve_review(kube_req *r, const k8s_resource *res);
 

@@ -523,6 +523,11 @@ static void serve_deletecollection(kube_req *r, const k8s_resource *res)
 void kube_serve_resource(kube_req *r, const k8s_resource *res)
 {
 	const char *verb = r->info.verb;
+	if (gh_str_eq_c(r->info.subresource, "token") && strcmp(res->resource, "serviceaccounts") == 0 &&
+	    r->info.name.n) {
+		kube_serve_token_request(r, res);
+		return;
+	}
 	if (r->info.subresource.n) {
 		kube_send_error(r, 404, "NotFound", "the server could not find the requested resource");
 		return;

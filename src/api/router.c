@@ -9,6 +9,7 @@
 #include "api/mutate.h"
 #include "api/sar.h"
 #include "api/tokenreview.h"
+#include "engine/oidc.h"
 
 void api_sigv4_request(const gh_http_request *req, sigv4_request *out)
 {
@@ -84,9 +85,46 @@ static gh_engine *engine_for(gh_router *r, const gh_http_request *req, gh_http_r
 	return e;
 }
 
+/* EKS's issuer documents live at https://oidc.eks.REGION.amazonaws.com/id/HEX/...; the
+ * sandbox serves them on its AWS listener under the same paths. Unauthenticated, as
+ * every OIDC relying party (STS, IAM, other clusters) fetches them without credentials. */
+static bool serve_oidc(gh_engine *e, const gh_http_request *req, gh_http_response *resp)
+{
+	if (!gh_str_has_prefix(req->path, GH_STR("/id/")))
+		return false;
+	gh_str rest = gh_str_sub(req->path, 4, req->path.n);
+	size_t slash = gh_str_find(rest, '/', 0);
+	gh_str hex = gh_str_sub(rest, 0, slash), doc = gh_str_sub(rest, slash, rest.n);
+	bool disc = gh_str_eq_c(doc, "/.well-known/openid-configuration"), keys = gh_str_eq_c(doc, "/keys");
+	if (!disc && !keys)
+		return false;
+	const char *cluster;
+	if (!gh_str_eq_c(req->method, "GET") && !gh_str_eq_c(req->method, "HEAD")) {
+		http_response_set(resp, 405, "text/plain", GH_STR("method not allowed\n"));
+		return true;
+	}
+	if (hex.n != 32 || !engine_oidc_cluster_by_id(e, hex, req->arena, &cluster)) {
+		http_response_set(resp, 404, "text/plain", GH_STR("not found\n"));
+		return true;
+	}
+	gh_err err = { 0 };
+	bool ok = disc ? engine_oidc_discovery(e, cluster, &resp->body, &err) : engine_oidc_jwks(e, cluster, &resp->body, &err);
+	if (!ok) {
+		gh_buf_reset(&resp->body);
+		http_response_set(resp, err.status ? err.status : 500, "text/plain", gh_str_c(err.msg));
+		return true;
+	}
+	resp->status = 200;
+	resp->content_type = disc ? "application/json" : "application/jwk-set+json";
+	http_response_add_header(resp, "Cache-Control", GH_STR("public, max-age=3600"));
+	return true;
+}
+
 void router_aws(void *ctx, const gh_http_request *req, gh_http_response *resp)
 {
 	gh_engine *e = engine_for(ctx, req, resp);
+	if (e && serve_oidc(e, req, resp))
+		return;
 	if (e && eks_api_claims(req))
 		eks_api_handle(e, req, resp);
 	else if (e)

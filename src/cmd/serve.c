@@ -64,6 +64,14 @@ static void usage(FILE *f)
 		"  --audit-policy FILE     audit.k8s.io/v1 Policy (YAML or JSON) for the Kubernetes audit\n"
 		"                          log DIR/audit.log (default: the policy EKS runs); AWS calls\n"
 		"                          are recorded in DIR/trail.log. Read them with `gatehouse logs`\n"
+		"  --oidc-rotation SECONDS how often each cluster's service-account signing key is\n"
+		"                          replaced (default 604800, 7 days, as EKS)\n"
+		"  --oidc-issuer-base URL  issuer URL base for clusters without one (default EKS's\n"
+		"                          https://oidc.eks.REGION.amazonaws.com; /id/HEX is appended)\n"
+		"  --oidc-ca-file FILE     CA bundle for other OIDC issuers' discovery (AssumeRoleWith-\n"
+		"                          WebIdentity; default: the system's)\n"
+		"  --oidc-connect-to H:P:A:P  fetch issuer H:P from A:P instead (tests: a second\n"
+		"                          gatehouse as an external issuer; TLS still checks H)\n"
 		"  --time-offset SECONDS   shift the server's clock (tests only)\n"
 		"  --http-threads N        worker threads per listener (default: one per CPU)\n"
 		"  --log-level LEVEL       debug, info (default), warn, error\n"
@@ -121,6 +129,8 @@ int cmd_serve(int argc, char **argv)
 		{ "listen-kube", required_argument, 0, 'k' },
 		{ "audit-policy", required_argument, 0, 'A' },
 		{ "pss-config", required_argument, 0, 'Q' },
+		{ "oidc-rotation", required_argument, 0, 'O' }, { "oidc-issuer-base", required_argument, 0, 'B' },
+		{ "oidc-ca-file", required_argument, 0, 'F' }, { "oidc-connect-to", required_argument, 0, 'X' },
 		{ "help", no_argument, 0, 'h' },	      { 0, 0, 0, 0 },
 	};
 	const char *pss_config = NULL;
@@ -134,7 +144,8 @@ int cmd_serve(int argc, char **argv)
 	const char *sts_ca = NULL, *instances = NULL, *rbac = NULL, *audit_policy = NULL;
 	bool plain = false, passthrough = false;
 	long threads = 0;
-	long offset = 0;
+	long offset = 0, rotation = 0;
+	const char *issuer_base = NULL, *oidc_ca = NULL, *connect_to = NULL;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -174,6 +185,22 @@ int cmd_serve(int argc, char **argv)
 			}
 			break;
 		case 't': offset = strtol(optarg, NULL, 10); break;
+		case 'O':
+			rotation = strtol(optarg, NULL, 10);
+			if (rotation < 60) {
+				fprintf(stderr, "serve: --oidc-rotation takes at least 60 seconds\n");
+				return 2;
+			}
+			break;
+		case 'B':
+			if (strncmp(optarg, "https://", 8) != 0) {
+				fprintf(stderr, "serve: --oidc-issuer-base must be an https:// URL\n");
+				return 2;
+			}
+			issuer_base = optarg;
+			break;
+		case 'F': oidc_ca = optarg; break;
+		case 'X': connect_to = optarg; break;
 		case 'l':
 			gh_log_set_level(strcmp(optarg, "debug") == 0 ? GH_LOG_DEBUG
 					 : strcmp(optarg, "warn") == 0 ? GH_LOG_WARN
@@ -212,7 +239,8 @@ int cmd_serve(int argc, char **argv)
 				 .aws_auth_file = aws_auth, .time_offset = offset,
 				 .passthrough = passthrough, .sts_ca_file = sts_ca, .allowed_sts = allowed,
 				 .nallowed_sts = nallowed, .ec2_instances_file = instances, .rbac_path = rbac,
-				 .audit_policy_path = audit_policy, .pss_config_path = pss_config };
+				 .audit_policy_path = audit_policy, .pss_config_path = pss_config, .oidc_rotation = rotation,
+				 .oidc_issuer_base = issuer_base, .oidc_ca_file = oidc_ca, .oidc_connect_to = connect_to };
 	gh_metrics *metrics = metrics_new();
 	gh_http_config hc = { .bind_addr = aws_host, .port = (uint16_t)aws_port, .tls_cert_pem = tls.cert_pem,
 			      .tls_key_pem = tls.key_pem, .metrics = metrics, .threads = (unsigned)threads };

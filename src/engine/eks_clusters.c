@@ -1,7 +1,10 @@
 /* EKS clusters and tags. Each write is one transaction and republishes the mappings. */
 #include "engine/eks_internal.h"
 #include "engine/kube.h"
+#include "engine/oidc.h"
+#include "store/oidc_store.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,7 +179,9 @@ static bool delete_cluster_fn(gh_engine *e, void *ctx, gh_err *err)
 	json_object_set_new(d, "status", json_string("DELETING"));
 	x->out = json_pack("{s:o}", "cluster", d);
 	json_decref(cv.doc);
-	return eks_store_delete_cluster(db_conn(e->db), cv.name, err);
+	/* the signing keys go too: a cluster re-created under the name gets a new issuer */
+	return eks_store_delete_cluster(db_conn(e->db), cv.name, err) &&
+	       oidc_store_prune_keys(db_conn(e->db), cv.name, INT64_MAX, err);
 }
 
 bool engine_eks_delete_cluster(gh_engine *e, const gh_caller *c, gh_str name, json_t **out, gh_err *err)
@@ -185,8 +190,10 @@ bool engine_eks_delete_cluster(gh_engine *e, const gh_caller *c, gh_str name, js
 	if (!eks_run_op(e, c, "DeleteCluster", true, delete_cluster_fn, &x, out, err))
 		return false;
 	char *cname = gh_str_dup(name);
-	if (cname)
+	if (cname) {
 		kube_cluster_deleted(e, cname); /* the store rows went with the cluster (ON DELETE CASCADE) */
+		oidc_cluster_deleted(e, cname);
+	}
 	free(cname);
 	return true;
 }

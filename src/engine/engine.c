@@ -1,5 +1,7 @@
 #include "engine/engine_internal.h"
 #include "engine/kube.h"
+#include "engine/oidc.h"
+#include "engine/webid.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -362,6 +364,10 @@ bool engine_open(const gh_engine_config *cfg, gh_engine **out, gh_bootstrap *boo
 	}
 	if (ok)
 		ok = kube_open(e, err);
+	if (ok)
+		ok = oidc_open(e, err);
+	if (ok)
+		ok = webid_open(e, err);
 	if (!ok) {
 		engine_close(e);
 		return false;
@@ -389,6 +395,8 @@ void engine_close(gh_engine *e)
 		pthread_mutex_unlock(&e->watch_mu);
 		pthread_join(e->watcher, NULL);
 	}
+	webid_close(e);
+	oidc_close(e);
 	kube_close(e);
 	engine_records_close(e);
 	creds_unref(e->creds);

@@ -37,6 +37,10 @@ typedef struct gh_engine_config {
 	bool read_only;		      /* offline commands: never bootstrap an empty directory */
 	const char *audit_policy_path; /* audit.k8s.io/v1 Policy for DIR/audit.log (NULL = EKS's) */
 	const char *pss_config_path;  /* Pod Security configuration file; NULL = privileged:latest */
+	int64_t oidc_rotation;	      /* signing-key rotation period in seconds (0 = 7 days) */
+	const char *oidc_issuer_base; /* issuer URL base of new clusters (NULL = EKS's oidc.eks.REGION...) */
+	const char *oidc_ca_file;     /* CA bundle for external issuers' discovery (NULL = system) */
+	const char *oidc_connect_to;  /* testing: curl CONNECT_TO "HOST:PORT:ADDR:PORT" for issuers */
 } gh_engine_config;
 
 /* What the first start created, for the files `serve` writes. Strings owned by engine. */

@@ -43,6 +43,8 @@ struct gh_engine {
 	struct gh_trail *trail;		/* DIR/trail.log; NULL for offline commands */
 	struct gh_pss_state *pss;	/* Pod Security config and namespace cache (engine/pss_admit.c) */
 	_Atomic uint64_t writes;	/* committed write transactions: invalidates read caches */
+	struct gh_oidc *oidc;		/* service-account issuers (engine/oidc.c) */
+	struct gh_webid *webid;		/* external issuers' JWKS cache (engine/webid.c) */
 };
 
 /* Which snapshots a change invalidates. */
@@ -62,6 +64,19 @@ void engine_read_end(gh_engine *e);
 /* Random helpers that fail loudly: an RNG failure is never papered over. */
 bool engine_random(void *out, size_t n, gh_err *err) GH_MUST_CHECK;
 bool engine_seal_secret(gh_engine *e, const char *akid, const char *secret, gh_buf *out, gh_err *err) GH_MUST_CHECK;
+
+/* Issues temporary credentials for `role` (engine/sts_ops.c): ASIA key, sealed secret,
+ * session token hash, all in one transaction. `source_arn` is who asked (a caller ARN, or
+ * an OIDC provider ARN for web identity). */
+bool sts_issue_session(gh_engine *e, const iam_role *role, const gh_assume_role_req *r, const char *source_arn,
+		       const char *source_identity, const iam_tag *tags, size_t ntags, const iam_tag *inherited,
+		       size_t ninh, int64_t duration, gh_arena *a, gh_assume_role_res *out, gh_err *err) GH_MUST_CHECK;
+
+/* A session policy (Policy parameter of the AssumeRole calls): an identity policy of at
+ * most 2048 characters; empty is fine. */
+bool sts_check_session_policy(gh_str policy, gh_err *err) GH_MUST_CHECK;
+/* Tags as the JSON text [{"Key":..,"Value":..}] the store keeps (malloc'd; NULL on OOM). */
+char *sts_tags_json(const iam_tag *tags, size_t n);
 
 /* Pass-through to a real STS, engine/passthrough.c. */
 #include "domain/authn/token.h"

@@ -74,6 +74,19 @@ static size_t caller_tags(const gh_cred *cr, gh_arena *a, iam_tag **out, bool tr
 	return k;
 }
 
+bool sts_check_session_policy(gh_str policy, gh_err *err)
+{
+	if (!policy.n)
+		return true;
+	gh_arena a;
+	gh_arena_init(&a, 0);
+	const policy_doc *d;
+	policy_opts o = { .kind = POLICY_IDENTITY, .max_size = 2048 };
+	bool ok = policy_parse(&a, policy, &o, &d, err);
+	gh_arena_free(&a);
+	return ok;
+}
+
 static bool validate_request(const gh_assume_role_req *r, gh_err *err)
 {
 	if (!arn_validate_arn(r->role_arn, NULL, err) || !arn_validate_session_name(r->session_name, NULL, err))
@@ -102,17 +115,7 @@ static bool validate_request(const gh_assume_role_req *r, gh_err *err)
 			return gh_fail(err, "InvalidParameterValue", 400,
 				       "The specified transitive tag key must be included in the requested tags.");
 	}
-	if (r->policy.n) {
-		gh_arena a;
-		gh_arena_init(&a, 0);
-		const policy_doc *d;
-		policy_opts o = { .kind = POLICY_IDENTITY, .max_size = 2048 };
-		bool ok = policy_parse(&a, r->policy, &o, &d, err);
-		gh_arena_free(&a);
-		if (!ok)
-			return false;
-	}
-	return true;
+	return sts_check_session_policy(r->policy, err);
 }
 
 static bool denied(gh_err *err, const gh_cred *cr, const char *action, gh_str role_arn)
@@ -178,7 +181,7 @@ static bool insert_session_tx(gh_engine *e, void *ctx, gh_err *err)
 	return iam_store_insert_session(db_conn(e->db), &c->s, err);
 }
 
-static char *tags_to_json(const iam_tag *tags, size_t n)
+char *sts_tags_json(const iam_tag *tags, size_t n)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -201,9 +204,9 @@ static char *keys_to_json(const gh_str *keys, size_t n, const iam_tag *inherited
 	return s;
 }
 
-static bool issue_session(gh_engine *e, const iam_role *role, const gh_assume_role_req *r, const gh_cred *caller,
-			  const iam_tag *tags, size_t ntags, const iam_tag *inherited, size_t ninh, int64_t duration,
-			  gh_arena *a, gh_assume_role_res *out, gh_err *err)
+bool sts_issue_session(gh_engine *e, const iam_role *role, const gh_assume_role_req *r, const char *source_arn,
+		       const char *source_identity, const iam_tag *tags, size_t ntags, const iam_tag *inherited,
+		       size_t ninh, int64_t duration, gh_arena *a, gh_assume_role_res *out, gh_err *err)
 {
 	uint8_t rnd[16 + 30 + 64];
 	if (!engine_random(rnd, sizeof rnd, err))
@@ -219,7 +222,7 @@ static bool issue_session(gh_engine *e, const iam_role *role, const gh_assume_ro
 	struct session_ctx ctx = { 0 };
 	gh_sha256(token.p, token.n, ctx.s.token_hash);
 	gh_buf sealed = { 0 };
-	char *tags_json = tags_to_json(tags, ntags);
+	char *tags_json = sts_tags_json(tags, ntags);
 	char *trans_json = keys_to_json(r->transitive_keys, r->ntransitive, inherited, ninh);
 	int64_t now = engine_now(e);
 	bool ok = engine_seal_secret(e, akid, secret, &sealed, err);
@@ -227,9 +230,9 @@ static bool issue_session(gh_engine *e, const iam_role *role, const gh_assume_ro
 		ctx.s.akid = akid;
 		ctx.s.role_id = role->id;
 		ctx.s.session_name = gh_arena_str(a, r->session_name).p;
-		ctx.s.source_arn = caller->arn;
+		ctx.s.source_arn = source_arn;
 		ctx.s.source_identity = r->source_identity.n ? gh_arena_str(a, r->source_identity).p
-							     : caller->source_identity;
+							     : source_identity;
 		ctx.s.tags_json = tags_json;
 		ctx.s.transitive_json = trans_json;
 		ctx.s.sealed_secret = (const uint8_t *)sealed.p;
@@ -343,5 +346,6 @@ bool engine_sts_assume_role(gh_engine *e, const gh_caller *c, const gh_assume_ro
 		if (!allowed)
 			return denied(err, cr, "sts:SetSourceIdentity", r->role_arn);
 	}
-	return issue_session(e, &role, r, cr, tags, ntags, inherited, ninh, duration, a, out, err);
+	return sts_issue_session(e, &role, r, cr->arn, cr->source_identity, tags, ntags, inherited, ninh, duration, a,
+				 out, err);
 }

@@ -126,6 +126,9 @@ bool http_client_do(const gh_http_client_config *cfg, const gh_http_client_reque
 		curl_slist_free_all(headers);
 		return gh_fail(err, "OutOfMemory", 500, "out of memory");
 	}
+	struct curl_slist *connect_to = cfg->connect_to ? curl_slist_append(NULL, cfg->connect_to) : NULL;
+	if (connect_to)
+		curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
 	char errbuf[CURL_ERROR_SIZE] = "";
 	client_sink sink = { .body = &resp->body,
 			     .max = cfg->max_response_bytes ? cfg->max_response_bytes
@@ -179,6 +182,7 @@ bool http_client_do(const gh_http_client_config *cfg, const gh_http_client_reque
 	}
 	curl_easy_cleanup(h);
 	curl_slist_free_all(headers);
+	curl_slist_free_all(connect_to);
 	if (!ok)
 		http_client_response_free(resp);
 	return ok;

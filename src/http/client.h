@@ -18,6 +18,8 @@ typedef struct gh_http_client_config {
 	size_t max_response_bytes;   /* 0 = 1 MiB; beyond it the request fails */
 	const char *ca_file;	     /* NULL = the system's bundle */
 	const char *ca_pem;	     /* when set, trust exactly these certificates */
+	const char *connect_to;	     /* testing: "HOST:PORT:ADDR:PORT" connects there instead (TLS
+				      * still checks HOST), as curl --connect-to */
 } gh_http_client_config;
 
 typedef struct gh_http_client_request {

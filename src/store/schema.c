@@ -56,6 +56,15 @@ const char *const gh_schema_migrations[] = {
 	"  ON DELETE CASCADE, id TEXT NOT NULL, namespace TEXT NOT NULL, service_account TEXT NOT NULL,"
 	"  doc TEXT NOT NULL, created INTEGER NOT NULL, PRIMARY KEY(cluster, id),"
 	"  UNIQUE(cluster, namespace, service_account));",
+	/* 6: workload identity. Each cluster's service-account signing keys (PKCS#8 PEM sealed
+	 * under the KEK; the newest signs, older ones stay published until the tokens they
+	 * signed expire), and IAM's OpenID Connect providers (client IDs and thumbprints as
+	 * JSON arrays, in the order they were added, as IAM lists them). */
+	"CREATE TABLE oidc_keys(cluster TEXT NOT NULL, kid TEXT NOT NULL, sealed_key BLOB NOT NULL,"
+	"  created INTEGER NOT NULL, PRIMARY KEY(cluster, kid));"
+	"CREATE TABLE iam_oidc_providers(account TEXT NOT NULL REFERENCES accounts(id), url TEXT NOT NULL,"
+	"  arn TEXT NOT NULL, client_ids TEXT NOT NULL, thumbprints TEXT NOT NULL, tags TEXT NOT NULL,"
+	"  created INTEGER NOT NULL, PRIMARY KEY(account, url));",
 };
 const size_t gh_schema_migrations_count = sizeof gh_schema_migrations / sizeof gh_schema_migrations[0];
 
