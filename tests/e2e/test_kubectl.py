@@ -394,6 +394,13 @@ def kubectl_requests_are_audited_and_queryable(sb):
     check_eq(rc, 0, err)
     check_in('"secrets"', out)
     check_in("kubernetes-admin", out)
+    # impersonation: the event names who asked and whom they impersonated
+    sb.kubectl("get", "configmaps", "-n", "production", "--as", "dev", "--as-group", "devs")
+    imp = [json.loads(l) for l in open(os.path.join(sb.dir, "audit.log")) if '"impersonatedUser"' in l]
+    check(imp, "no event with impersonatedUser")
+    check_eq(imp[-1]["user"]["username"], "kubernetes-admin")
+    check_eq(imp[-1]["impersonatedUser"]["username"], "dev")
+    check_in("devs", imp[-1]["impersonatedUser"]["groups"])
 
 
 @test
