@@ -20,7 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 "./$BUILD/gatehouse" serve --state-dir "$dir/s" --listen-aws 127.0.0.1:0 --listen-webhook 127.0.0.1:0 \
-  --listen-kube 127.0.0.1:0 --log-level warn >"$dir/log" 2>&1 &
+  --listen-kube 127.0.0.1:0 --listen-agent 127.0.0.1:0 --log-level warn >"$dir/log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ -f "$dir/s/env" ] && break; sleep 0.1; done
 set +u

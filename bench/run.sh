@@ -26,7 +26,7 @@ trap cleanup EXIT
 
 start_gatehouse() { # $1 = state dir, rest = flags
   local d=$1; shift
-  "$BIN" serve --state-dir "$d" --listen-aws 127.0.0.1:0 --listen-webhook 127.0.0.1:0 --log-level warn "$@" \
+  "$BIN" serve --state-dir "$d" --listen-aws 127.0.0.1:0 --listen-webhook 127.0.0.1:0 --listen-kube 127.0.0.1:0 --listen-agent 127.0.0.1:0 --log-level warn "$@" \
     >"$d.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do [ -f "$d/env" ] && break; sleep 0.1; done

@@ -71,7 +71,7 @@ class Sandbox:
     def start(self, extra_args=()):
         args = [self.binary, "serve", "--state-dir", self.dir,
                 "--listen-aws", "127.0.0.1:0", "--listen-webhook", "127.0.0.1:0",
-                "--listen-kube", "127.0.0.1:0"]
+                "--listen-kube", "127.0.0.1:0", "--listen-agent", "127.0.0.1:0"]
         args += self.extra_args + list(extra_args)
         self.log = open(self.log_path, "ab")
         env_file = os.path.join(self.dir, "env")
