@@ -26,11 +26,13 @@ struct gh_pod_agent {
 	agent_rate rate;
 };
 
-gh_pod_agent *pod_agent_new(const char *cluster, const char *const *hosts, size_t nhosts)
+gh_pod_agent *pod_agent_new(const char *cluster, const char *const *hosts, size_t nhosts, double rate)
 {
 	gh_pod_agent *a = calloc(1, sizeof *a);
 	if (!a)
 		return NULL;
+	if (rate > 0)
+		a->rate = (agent_rate){ .rate = rate, .burst = rate / 2 };
 	a->cluster = strdup(cluster);
 	a->cache = agent_cache_new(AGENT_CACHE_SIZE);
 	for (size_t i = 0; i < nhosts && i < MAX_HOSTS; i++)

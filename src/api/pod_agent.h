@@ -20,8 +20,9 @@
 typedef struct gh_pod_agent gh_pod_agent;
 
 /* `hosts`: Host names accepted besides the link-local addresses (the listener's own
- * loopback bind). Copies everything. NULL on OOM. */
-gh_pod_agent *pod_agent_new(const char *cluster, const char *const *hosts, size_t nhosts);
+ * loopback bind). `rate`: requests per second (burst half of it); 0 = the agent's 1000.
+ * Copies everything. NULL on OOM. */
+gh_pod_agent *pod_agent_new(const char *cluster, const char *const *hosts, size_t nhosts, double rate);
 void pod_agent_free(gh_pod_agent *a);
 void pod_agent_set_engine(gh_pod_agent *a, gh_engine *e);
 /* The gh_http_handler; ctx is the gh_pod_agent. */

@@ -50,6 +50,8 @@ static void usage(FILE *f)
 		"                          on a node 169.254.170.23:80); loopback or the agent's link-local\n"
 		"                          addresses only\n"
 		"  --agent-cluster NAME    the cluster the agent asks EKS Auth for (default demo)\n"
+		"  --agent-rate-limit QPS  the agent's requests per second, burst half of it (default\n"
+		"                          1000, the real agent's; benchmarks raise it)\n"
 		"  --region REGION         the sandbox's region (default us-east-1)\n"
 		"  --tls-san NAME          extra DNS name or IP for the serving certificate (repeatable)\n"
 		"  --plain-http            serve plain HTTP (refused unless every listener is on loopback)\n"
@@ -133,6 +135,7 @@ int cmd_serve(int argc, char **argv)
 		{ "rbac", required_argument, 0, 'R' }, { "allow-sts-endpoint", required_argument, 0, 'E' }, { "sts-ca-file", required_argument, 0, 'C' },
 		{ "listen-kube", required_argument, 0, 'k' },
 		{ "listen-agent", required_argument, 0, 'G' }, { "agent-cluster", required_argument, 0, 'K' },
+		{ "agent-rate-limit", required_argument, 0, 'L' },
 		{ "audit-policy", required_argument, 0, 'A' },
 		{ "pss-config", required_argument, 0, 'Q' },
 		{ "oidc-rotation", required_argument, 0, 'O' }, { "oidc-issuer-base", required_argument, 0, 'B' },
@@ -143,6 +146,7 @@ int cmd_serve(int argc, char **argv)
 	const char *state_dir = "./var", *listen_aws = "127.0.0.1:9443", *listen_wh = "127.0.0.1:9444";
 	const char *listen_kube = "127.0.0.1:9445";
 	const char *listen_agent = "127.0.0.1:9446", *agent_cluster = "demo";
+	long agent_rate = 0;
 	const char *region = "us-east-1", *aws_auth = NULL;
 	const char *sans[MAX_SANS];
 	size_t nsans = 0;
@@ -163,6 +167,13 @@ int cmd_serve(int argc, char **argv)
 		case 'k': listen_kube = optarg; break;
 		case 'G': listen_agent = optarg; break;
 		case 'K': agent_cluster = optarg; break;
+		case 'L':
+			agent_rate = strtol(optarg, NULL, 10);
+			if (agent_rate < 2 || agent_rate > 100000000) {
+				fprintf(stderr, "serve: --agent-rate-limit takes 2 to 100000000\n");
+				return 2;
+			}
+			break;
 		case 'r': region = optarg; break;
 		case 'n':
 			if (nsans == MAX_SANS) {
@@ -317,7 +328,8 @@ int cmd_serve(int argc, char **argv)
 	/* The agent answers to its link-local names and, in the sandbox, to the loopback name
 	 * it is bound to (botocore's container provider allows plain HTTP to loopback only). */
 	const char *agent_hosts[2] = { agent_host, "localhost" };
-	gh_pod_agent *agent = pod_agent_new(agent_cluster, agent_hosts, is_loopback(agent_host) ? 2 : 1);
+	gh_pod_agent *agent = pod_agent_new(agent_cluster, agent_hosts, is_loopback(agent_host) ? 2 : 1,
+						    (double)agent_rate);
 	gh_http_server *agent_srv = NULL;
 	if (agent) {
 		pod_agent_set_engine(agent, e);

@@ -56,13 +56,17 @@ bool agent_rate_allow(agent_rate *r, int64_t now_ns)
 {
 	if (!r->started) {
 		r->started = true;
-		r->tokens = AGENT_BURST;
+		if (r->rate <= 0) {
+			r->rate = AGENT_RATE;
+			r->burst = AGENT_BURST;
+		}
+		r->tokens = r->burst;
 		r->last_ns = now_ns;
 	}
 	if (now_ns > r->last_ns) {
-		r->tokens += (double)(now_ns - r->last_ns) * AGENT_RATE / 1e9;
-		if (r->tokens > AGENT_BURST)
-			r->tokens = AGENT_BURST;
+		r->tokens += (double)(now_ns - r->last_ns) * r->rate / 1e9;
+		if (r->tokens > r->burst)
+			r->tokens = r->burst;
 		r->last_ns = now_ns;
 	}
 	if (r->tokens < 1)

@@ -7,7 +7,7 @@
  *   loopback bind, since SDKs only talk plain HTTP to loopback or link-local hosts).
  * - The token check: the Authorization header is the raw JWT (no "Bearer"); it must parse
  *   and its exp/nbf/iat hold at `now`, without any signature check (EKS Auth does that).
- * - The rate limiter: a token bucket (1000 per second, burst 500).
+ * - The rate limiter: a token bucket (1000 per second, burst 500, unless set).
  * - The credential cache: an LRU of at most 2000 entries keyed by SHA-256 of the token. An
  *   entry is due for refresh at min(TTL, 3 h) after it was fetched; credentials with 15 s
  *   or less left are never served; a refresh that fails with ResourceNotFound,
@@ -39,6 +39,7 @@ bool agent_host_ok(gh_str host, const char *const *extra, size_t nextra);
 bool agent_token_check(gh_str token, int64_t now, gh_err *err) GH_MUST_CHECK;
 
 typedef struct agent_rate {
+	double rate, burst; /* 0: AGENT_RATE and AGENT_BURST */
 	double tokens;
 	int64_t last_ns;
 	bool started;
