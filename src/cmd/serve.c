@@ -123,6 +123,18 @@ static void url_of(char *out, size_t n, bool tls, const char *host, int port)
 	snprintf(out, n, "%s://%s%s%s:%d", tls ? "https" : "http", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
+/* A numeric flag within [lo, hi]; says which flag and range when not. */
+static bool int_opt(const char *name, const char *arg, long lo, long hi, long *out)
+{
+	char *end;
+	*out = strtol(arg, &end, 10);
+	if (*end || *out < lo || *out > hi) {
+		fprintf(stderr, "serve: --%s takes %ld to %ld\n", name, lo, hi);
+		return false;
+	}
+	return true;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -168,11 +180,8 @@ int cmd_serve(int argc, char **argv)
 		case 'G': listen_agent = optarg; break;
 		case 'K': agent_cluster = optarg; break;
 		case 'L':
-			agent_rate = strtol(optarg, NULL, 10);
-			if (agent_rate < 2 || agent_rate > 100000000) {
-				fprintf(stderr, "serve: --agent-rate-limit takes 2 to 100000000\n");
+			if (!int_opt("agent-rate-limit", optarg, 2, 100000000, &agent_rate))
 				return 2;
-			}
 			break;
 		case 'r': region = optarg; break;
 		case 'n':
@@ -198,11 +207,8 @@ int cmd_serve(int argc, char **argv)
 		case 'A': audit_policy = optarg; break;
 		case 'Q': pss_config = optarg; break;
 		case 'T':
-			threads = strtol(optarg, NULL, 10);
-			if (threads < 1 || threads > 256) {
-				fprintf(stderr, "serve: --http-threads takes 1 to 256\n");
+			if (!int_opt("http-threads", optarg, 1, 256, &threads))
 				return 2;
-			}
 			break;
 		case 't': offset = strtol(optarg, NULL, 10); break;
 		case 'O':

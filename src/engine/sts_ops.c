@@ -269,26 +269,37 @@ bool sts_issue_session(gh_engine *e, const iam_role *role, const gh_assume_role_
 	return ok;
 }
 
+/* The role an AssumeRole call names: *found is false when it is not this account's or
+ * its path differs, which the callers refuse exactly as a trust policy's "no". */
+static bool find_role(gh_engine *e, gh_str role_arn, gh_arena *a, iam_role *role, bool *found, gh_err *err)
+{
+	arn_parts parts;
+	if (!arn_parse(role_arn, &parts, err) || arn_classify(role_arn) != ARN_ROLE)
+		return gh_fail(err, "ValidationError", 400, "Invalid ARN: " GH_STR_FMT " is not a role ARN.",
+			       GH_STR_ARG(role_arn));
+	gh_err lookup;
+	if (!engine_read_begin(e, err))
+		return false;
+	*found = gh_str_eq_c(parts.account, e->account) &&
+		 iam_store_get_role(db_conn(e->db), e->account, arn_last_name(role_arn), a, role, &lookup) &&
+		 gh_str_eq_c(role_arn, role->arn);
+	engine_read_end(e);
+	return true;
+}
+
 bool engine_sts_assume_role(gh_engine *e, const gh_caller *c, const gh_assume_role_req *r, gh_arena *a,
 			    gh_assume_role_res *out, gh_err *err)
 {
 	const gh_cred *cr = c->cred;
 	if (!validate_request(r, err))
 		return false;
-	arn_parts parts;
-	if (!arn_parse(r->role_arn, &parts, err) || arn_classify(r->role_arn) != ARN_ROLE)
-		return gh_fail(err, "ValidationError", 400, "Invalid ARN: " GH_STR_FMT " is not a role ARN.",
-			       GH_STR_ARG(r->role_arn));
 	iam_role role;
-	gh_err lookup;
-	if (!engine_read_begin(e, err))
+	bool found;
+	if (!find_role(e, r->role_arn, a, &role, &found, err))
 		return false;
-	bool found = gh_str_eq_c(parts.account, e->account) &&
-		     iam_store_get_role(db_conn(e->db), e->account, arn_last_name(r->role_arn), a, &role, &lookup);
-	engine_read_end(e);
 	/* A role that does not exist (or whose path differs) is indistinguishable from one
 	 * that does not trust the caller, as on AWS. */
-	if (!found || !gh_str_eq_c(r->role_arn, role.arn))
+	if (!found)
 		return denied(err, cr, "sts:AssumeRole", r->role_arn);
 
 	int64_t duration = r->duration ? r->duration : 3600;
@@ -357,19 +368,12 @@ bool sts_assume_role_as_service(gh_engine *e, const char *service, const gh_assu
 {
 	if (!validate_request(r, err))
 		return false;
-	arn_parts parts;
-	if (!arn_parse(r->role_arn, &parts, err) || arn_classify(r->role_arn) != ARN_ROLE)
-		return gh_fail(err, "ValidationError", 400, "Invalid ARN: " GH_STR_FMT " is not a role ARN.",
-			       GH_STR_ARG(r->role_arn));
 	iam_role role;
-	gh_err lookup;
-	if (!engine_read_begin(e, err))
+	bool found;
+	if (!find_role(e, r->role_arn, a, &role, &found, err))
 		return false;
-	bool found = gh_str_eq_c(parts.account, e->account) &&
-		     iam_store_get_role(db_conn(e->db), e->account, arn_last_name(r->role_arn), a, &role, &lookup);
-	engine_read_end(e);
 	const char *denied_fmt = "Service %s is not authorized to perform: %s on resource: " GH_STR_FMT;
-	if (!found || !gh_str_eq_c(r->role_arn, role.arn))
+	if (!found)
 		return gh_fail(err, "AccessDenied", 403, denied_fmt, service, "sts:AssumeRole", GH_STR_ARG(r->role_arn));
 	const policy_doc *doc;
 	if (!policy_parse(a, gh_str_c(role.trust_policy), NULL, &doc, err))

@@ -4,10 +4,12 @@ pods.eks.amazonaws.com, `aws eks create-pod-identity-association`, `kubectl crea
 talking to the node agent (GATEHOUSE_AGENT_URL) and STS answering who it is; a trust
 policy conditioned on the session tags; the raw EKS Auth call with the aws CLI; and the
 agent's refusals."""
+import datetime
 import json
 import os
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -43,6 +45,12 @@ def setup(sb):
                        "default", "--service-account", "pia-app", "--role-arn", role, check_rc=0)
     _state.update(dir=sb.dir, role=role, team_role=team_role, assoc=out["association"])
     return _state
+
+
+def epoch(v):
+    """The CLI prints the model's epoch-seconds timestamp as a number or as ISO 8601,
+    depending on its cli_timestamp_format."""
+    return v if isinstance(v, (int, float)) else datetime.datetime.fromisoformat(v).timestamp()
 
 
 def token(sb, sa, ns="default"):
@@ -153,6 +161,8 @@ def pod_identity_eks_auth_with_the_aws_cli(sb):
     check_eq(out["audience"], "pods.eks.amazonaws.com")
     check_eq(out["podIdentityAssociation"]["associationId"], st["assoc"]["associationId"])
     check_eq(out["podIdentityAssociation"]["associationArn"], st["assoc"]["associationArn"])
+    left = epoch(out["credentials"]["expiration"]) - time.time()
+    check(6 * 3600 - 120 < left <= 6 * 3600 + 5, left)
     check_in(":assumed-role/pia-app/eks-demo-pia-app-", out["assumedRoleUser"]["arn"])
     check(len(out["assumedRoleUser"]["arn"].split("/")[-1]) <= 64)
     creds = out["credentials"]
@@ -178,3 +188,47 @@ def pod_identity_eks_auth_with_the_aws_cli(sb):
                         sts_tok.strip())
     check(rc != 0)
     check_in("InvalidTokenException", err)
+
+
+@test
+def pod_identity_target_role_and_session_tags_off(sb):
+    st = setup(sb)
+    # a target role trusting pia-app's sessions with the association's external ID
+    sb.kubectl("create", "serviceaccount", "pia-chain", check_rc=0)
+    _, out, _ = sb.aws("iam", "create-role", "--role-name", "pia-target", "--assume-role-policy-document",
+                       json.dumps(TRUST), check_rc=0)
+    target = out["Role"]["Arn"]
+    _, out, _ = sb.aws("eks", "create-pod-identity-association", "--cluster-name", "demo", "--namespace", "default",
+                       "--service-account", "pia-chain", "--role-arn", st["role"], "--target-role-arn", target,
+                       check_rc=0)
+    ext = out["association"]["externalId"]
+    chain_trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": st["role"]}, "Action": ["sts:AssumeRole", "sts:TagSession"],
+        "Condition": {"StringEquals": {"sts:ExternalId": ext}}}]}
+    sb.aws("iam", "update-assume-role-policy", "--role-name", "pia-target", "--policy-document",
+           json.dumps(chain_trust), check_rc=0)
+    rc, out, err = sb.aws("eks-auth", "assume-role-for-pod-identity", "--cluster-name", "demo", "--token",
+                          token(sb, "pia-chain"))
+    check_eq(rc, 0, err)
+    check_in(":assumed-role/pia-target/eks-demo-pia-chain-", out["assumedRoleUser"]["arn"])
+    # the chained session lasts 59 minutes
+    left = epoch(out["credentials"]["expiration"]) - time.time()
+    check(3400 < left <= 3545, left)
+    # a role that does not allow sts:TagSession: refused while tags are on, fine without
+    no_tag = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    _, out, _ = sb.aws("iam", "create-role", "--role-name", "pia-notags", "--assume-role-policy-document",
+                       json.dumps(no_tag), check_rc=0)
+    sb.kubectl("create", "serviceaccount", "pia-notags", check_rc=0)
+    _, assoc, _ = sb.aws("eks", "create-pod-identity-association", "--cluster-name", "demo", "--namespace",
+                         "default", "--service-account", "pia-notags", "--role-arn", out["Role"]["Arn"], check_rc=0)
+    tok = token(sb, "pia-notags")
+    rc, _, err = sb.aws("eks-auth", "assume-role-for-pod-identity", "--cluster-name", "demo", "--token", tok)
+    check(rc != 0)
+    check_in("AccessDeniedException", err)
+    check_in("sts:TagSession", err)
+    sb.aws("eks", "update-pod-identity-association", "--cluster-name", "demo", "--association-id",
+           assoc["association"]["associationId"], "--disable-session-tags", check_rc=0)
+    rc, out, err = sb.aws("eks-auth", "assume-role-for-pod-identity", "--cluster-name", "demo", "--token", tok)
+    check_eq(rc, 0, err)
+    check_in(":assumed-role/pia-notags/eks-demo-pia-notags-", out["assumedRoleUser"]["arn"])
