@@ -15,15 +15,26 @@
 #include "engine/eks_auth.h"
 
 #define MAX_HOSTS 4
+/* The real agent's wait for another request's EKS Auth call on the same token. */
+#define WAIT_STEP_MS 200
+#define WAIT_STEPS 9
+
+/* A token whose EKS Auth call is under way; on the fetching request's stack. */
+typedef struct inflight {
+	uint8_t key[32];
+	struct inflight *next;
+} inflight;
 
 struct gh_pod_agent {
 	_Atomic(gh_engine *) engine;
 	char *cluster;
 	char *hosts[MAX_HOSTS];
 	size_t nhosts;
-	pthread_mutex_t mu; /* guards cache and rate */
+	pthread_mutex_t mu; /* guards cache, rate and fetching */
+	pthread_cond_t fetched; /* broadcast when a fetch ends */
 	agent_cache *cache;
 	agent_rate rate;
+	inflight *fetching;
 };
 
 gh_pod_agent *pod_agent_new(const char *cluster, const char *const *hosts, size_t nhosts, double rate)
@@ -39,6 +50,11 @@ gh_pod_agent *pod_agent_new(const char *cluster, const char *const *hosts, size_
 		if (!(a->hosts[a->nhosts++] = strdup(hosts[i])))
 			a->cluster = (free(a->cluster), NULL);
 	pthread_mutex_init(&a->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&a->fetched, &ca);
+	pthread_condattr_destroy(&ca);
 	if (!a->cluster || !a->cache) {
 		pod_agent_free(a);
 		return NULL;
@@ -55,6 +71,7 @@ void pod_agent_free(gh_pod_agent *a)
 		free(a->hosts[i]);
 	free(a->cluster);
 	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->fetched);
 	free(a);
 }
 
@@ -126,6 +143,36 @@ static void eks_auth_error(gh_http_response *resp, const gh_err *err)
 	free(body);
 }
 
+static bool is_fetching(const gh_pod_agent *ag, const uint8_t key[32])
+{
+	for (const inflight *f = ag->fetching; f; f = f->next)
+		if (gh_ct_eq(f->key, key, 32))
+			return true;
+	return false;
+}
+
+/* Under mu: the cached credentials, or the right to fetch them. A request that finds
+ * another fetching the same token waits for it (up to 9 x 200 ms, as the real agent)
+ * instead of calling EKS Auth again, so a burst of one pod's requests costs one call. */
+static agent_lookup lookup_or_claim(gh_pod_agent *ag, inflight *me, int64_t now, agent_creds *cached)
+{
+	agent_lookup got = agent_cache_get(ag->cache, me->key, now, cached);
+	for (int i = 0; got != AGENT_HIT && i < WAIT_STEPS && is_fetching(ag, me->key); i++) {
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += WAIT_STEP_MS * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&ag->fetched, &ag->mu, &until);
+		got = agent_cache_get(ag->cache, me->key, now, cached);
+	}
+	if (got != AGENT_HIT) {
+		me->next = ag->fetching;
+		ag->fetching = me;
+	}
+	return got;
+}
+
 static void credentials(gh_pod_agent *ag, gh_engine *e, const gh_http_request *req, gh_http_response *resp)
 {
 	gh_str host = { 0 }, token = { 0 };
@@ -147,8 +194,10 @@ static void credentials(gh_pod_agent *ag, gh_engine *e, const gh_http_request *r
 	uint8_t key[32];
 	gh_sha256(token.p, token.n, key);
 	agent_creds cached;
+	inflight me;
+	memcpy(me.key, key, sizeof key);
 	pthread_mutex_lock(&ag->mu);
-	agent_lookup got = agent_cache_get(ag->cache, key, now, &cached);
+	agent_lookup got = lookup_or_claim(ag, &me, now, &cached);
 	pthread_mutex_unlock(&ag->mu);
 	if (got == AGENT_HIT) {
 		serve_creds(resp, &cached);
@@ -166,6 +215,12 @@ static void credentials(gh_pod_agent *ag, gh_engine *e, const gh_http_request *r
 		agent_cache_put(ag->cache, key, &fresh, now);
 	else
 		evicted = agent_cache_failed(ag->cache, key, err.code, now);
+	for (inflight **p = &ag->fetching; *p; p = &(*p)->next)
+		if (*p == &me) {
+			*p = me.next;
+			break;
+		}
+	pthread_cond_broadcast(&ag->fetched);
 	pthread_mutex_unlock(&ag->mu);
 	if (ok)
 		serve_creds(resp, &fresh);

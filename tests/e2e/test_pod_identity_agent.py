@@ -232,3 +232,22 @@ def pod_identity_target_role_and_session_tags_off(sb):
     rc, out, err = sb.aws("eks-auth", "assume-role-for-pod-identity", "--cluster-name", "demo", "--token", tok)
     check_eq(rc, 0, err)
     check_in(":assumed-role/pia-notags/eks-demo-pia-notags-", out["assumedRoleUser"]["arn"])
+
+
+@test
+def pod_identity_agent_one_eks_auth_call_per_burst(sb):
+    st = setup(sb)
+    import concurrent.futures
+    sb.kubectl("create", "serviceaccount", "pia-burst", check_rc=0)
+    sb.aws("eks", "create-pod-identity-association", "--cluster-name", "demo", "--namespace", "default",
+           "--service-account", "pia-burst", "--role-arn", st["role"], check_rc=0)
+    tok = token(sb, "pia-burst")
+    with concurrent.futures.ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(lambda _: agent_get(sb, tok), range(20)))
+    check_eq([r[0] for r in results], [200] * 20)
+    check_eq(len({json.loads(r[1])["AccessKeyId"] for r in results}), 1)
+    log = open(sb.log_path, errors="replace").read()
+    calls = [l for l in log.splitlines() if '"eks-auth.assume"' in l and '"serviceAccount":"pia-burst"' in l]
+    check_eq(len(calls), 1, calls)
+    check(tok not in log, "the token was logged")
+    check(json.loads(results[0][1])["SecretAccessKey"] not in log, "a secret was logged")
