@@ -27,6 +27,28 @@ json_t *eks_auth_api_answer(const gh_eks_auth_res *r)
 			 (json_int_t)r->creds.expires);
 }
 
+void eks_auth_api_trail(gh_engine *e, const gh_http_request *req, const gh_cred *caller, const char *akid,
+			gh_str cluster, const gh_eks_auth_res *res, const gh_err *err, const char *request_id)
+{
+	/* The trail names the cluster and what was assumed; the token and the credentials it
+	 * bought stay out. */
+	json_t *params = json_object();
+	if (cluster.n)
+		json_object_set_new(params, "clusterName", json_stringn(cluster.p, cluster.n));
+	json_t *made = res ? json_pack("{s:{s:s}, s:{s:s, s:s}}", "assumedRoleUser", "arn", res->creds.arn, "subject",
+				       "namespace", res->ns, "serviceAccount", res->sa)
+			   : NULL;
+	const char *ua = api_header(req, "user-agent");
+	gh_trail_record t = { .event_source = "eks-auth.amazonaws.com", .event_name = "AssumeRoleForPodIdentity",
+			      .source_ip = req->remote_addr, .user_agent = ua ? ua : "",
+			      .request_id = request_id, .caller = caller, .access_key_id = akid,
+			      .request_parameters = params, .response_elements = made,
+			      .error_code = res ? NULL : err->code, .error_message = res ? NULL : err->msg };
+	engine_trail(e, &t);
+	json_decref(params);
+	json_decref(made);
+}
+
 void eks_auth_api_handle(gh_engine *e, const gh_http_request *req, gh_http_response *resp)
 {
 	gh_err err = { 0 };
@@ -60,25 +82,10 @@ void eks_auth_api_handle(gh_engine *e, const gh_http_request *req, gh_http_respo
 	char request_id[GH_UUID_LEN + 1];
 	if (!gh_uuid4(request_id))
 		gh_log_warn("aws.request-id", "detail", "the system random number generator failed");
-	/* The trail names the cluster and what was assumed; the token and the credentials it
-	 * bought stay out. */
-	json_t *params = json_object();
-	if (m.n)
-		json_object_set_new(params, "clusterName", json_stringn(m.labels[0].p, m.labels[0].n));
-	json_t *made = ok ? json_pack("{s:{s:s}, s:{s:s, s:s}}", "assumedRoleUser", "arn", res.creds.arn, "subject",
-				      "namespace", res.ns, "serviceAccount", res.sa)
-			  : NULL;
 	const char *akid = NULL, *service = NULL;
 	if (!c.cred)
 		api_sigv4_claims(req, &akid, &service);
-	gh_trail_record t = { .event_source = "eks-auth.amazonaws.com", .event_name = "AssumeRoleForPodIdentity",
-			      .source_ip = req->remote_addr, .user_agent = api_header(req, "user-agent"),
-			      .request_id = request_id, .caller = c.cred, .access_key_id = akid,
-			      .request_parameters = params, .response_elements = made,
-			      .error_code = ok ? NULL : err.code, .error_message = ok ? NULL : err.msg };
-	engine_trail(e, &t);
-	json_decref(params);
-	json_decref(made);
+	eks_auth_api_trail(e, req, c.cred, akid, m.n ? m.labels[0] : GH_STR(""), ok ? &res : NULL, &err, request_id);
 	if (ok)
 		rest_json_answer(resp, 200, out);
 	else

@@ -16,4 +16,10 @@ void eks_auth_api_handle(gh_engine *e, const gh_http_request *req, gh_http_respo
 /* The AssumeRoleForPodIdentityResponse of a result (expiration in epoch seconds). */
 json_t *eks_auth_api_answer(const gh_eks_auth_res *r);
 
+/* One AssumeRoleForPodIdentity in the AWS trail (res NULL: it failed with err). The
+ * agent's in-process calls are recorded too, with no caller (the node's identity is the
+ * process's own) and the pod's address. */
+void eks_auth_api_trail(gh_engine *e, const gh_http_request *req, const gh_cred *caller, const char *akid,
+			gh_str cluster, const gh_eks_auth_res *res, const gh_err *err, const char *request_id);
+
 #endif

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/timefmt.h"
 #include "crypto/hash.h"
+#include "api/eks_auth_api.h"
 #include "domain/eks/pod_agent.h"
 #include "engine/eks_auth.h"
 
@@ -129,11 +130,8 @@ static bool to_creds(const gh_eks_auth_res *r, agent_creds *c)
 
 /* The agent's error body: the EKS Auth status with the SDK error's text, as the Go
  * agent writes it ("[<request id>]: (<code>): <message>, fault: client"). */
-static void eks_auth_error(gh_http_response *resp, const gh_err *err)
+static void eks_auth_error(gh_http_response *resp, const gh_err *err, const char *rid)
 {
-	char rid[GH_UUID_LEN + 1];
-	if (!gh_uuid4(rid))
-		strcpy(rid, "00000000-0000-0000-0000-000000000000");
 	int status = err->status ? err->status : 500;
 	char *body = NULL;
 	if (asprintf(&body, "[%s]: (%s): %s, fault: %s\n", rid, err->code ? err->code : GH_EKS_AUTH_INTERNAL, err->msg,
@@ -207,6 +205,10 @@ static void credentials(gh_pod_agent *ag, gh_engine *e, const gh_http_request *r
 	gh_eks_auth_res res;
 	agent_creds fresh;
 	bool ok = engine_eks_auth_assume(e, gh_str_c(ag->cluster), token, req->arena, &res, &err);
+	char rid[GH_UUID_LEN + 1];
+	if (!gh_uuid4(rid))
+		strcpy(rid, "00000000-0000-0000-0000-000000000000");
+	eks_auth_api_trail(e, req, NULL, NULL, gh_str_c(ag->cluster), ok ? &res : NULL, &err, rid);
 	if (ok && !to_creds(&res, &fresh))
 		ok = gh_fail(&err, GH_EKS_AUTH_INTERNAL, 500, "the credentials do not fit the agent's cache");
 	pthread_mutex_lock(&ag->mu);
@@ -227,7 +229,7 @@ static void credentials(gh_pod_agent *ag, gh_engine *e, const gh_http_request *r
 	else if (got == AGENT_REFRESH && !evicted) /* an outage: the old credentials still hold */
 		serve_creds(resp, &cached);
 	else
-		eks_auth_error(resp, &err);
+		eks_auth_error(resp, &err, rid);
 	gh_secure_zero(&fresh, sizeof fresh);
 	gh_secure_zero(&cached, sizeof cached);
 }

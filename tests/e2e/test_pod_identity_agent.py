@@ -251,3 +251,8 @@ def pod_identity_agent_one_eks_auth_call_per_burst(sb):
     check_eq(len(calls), 1, calls)
     check(tok not in log, "the token was logged")
     check(json.loads(results[0][1])["SecretAccessKey"] not in log, "a secret was logged")
+    trail = open(os.path.join(sb.dir, "trail.log"), errors="replace").read()
+    events = [json.loads(l) for l in trail.splitlines() if '"AssumeRoleForPodIdentity"' in l]
+    check(any(e.get("responseElements") and e["responseElements"]["subject"]["serviceAccount"] == "pia-burst"
+              for e in events), "the agent's EKS Auth call is not in the trail")
+    check(tok not in trail, "the token reached the trail")
