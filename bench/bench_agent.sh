@@ -8,29 +8,9 @@
 # 1000, so it runs with --agent-rate-limit raised; the second run shows the default limit
 # at work (200s per second and 429s).
 # Usage: bash bench/bench_agent.sh [seconds, default 10] [connections, default 16].
-set -euo pipefail
-cd "$(dirname "$0")/.."
-secs=${1:-10}
-conns=${2:-16}
-BUILD=${BUILD:-build}
-make -s -j2 BUILD="$BUILD" "$BUILD/gatehouse" >/dev/null
-dir=$(mktemp -d)
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-"./$BUILD/gatehouse" serve --state-dir "$dir/s" --listen-aws 127.0.0.1:0 --listen-webhook 127.0.0.1:0 \
-  --listen-kube 127.0.0.1:0 --listen-agent 127.0.0.1:0 --agent-rate-limit 100000000 --log-level warn \
-  >"$dir/log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do [ -f "$dir/s/env" ] && break; sleep 0.1; done
-set +u
-# shellcheck disable=SC1091
-source "$dir/s/env"
-set -u
+BENCH_SERVE_FLAGS="--agent-rate-limit 100000000"
+# shellcheck source=bench/sandbox.sh
+source "$(dirname "$0")/sandbox.sh"
 trust='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"pods.eks.amazonaws.com"},"Action":["sts:AssumeRole","sts:TagSession"]}]}'
 role=$(aws iam create-role --role-name bench-pod --assume-role-policy-document "$trust" --query Role.Arn --output text)
 kubectl create serviceaccount bench-pod >/dev/null

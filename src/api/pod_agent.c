@@ -150,12 +150,15 @@ static bool is_fetching(const gh_pod_agent *ag, const uint8_t key[32])
 }
 
 /* Under mu: the cached credentials, or the right to fetch them. A request that finds
- * another fetching the same token waits for it (up to 9 x 200 ms, as the real agent)
+ * nothing usable while another fetches the same token waits for it (up to 9 x 200 ms, as the real agent)
  * instead of calling EKS Auth again, so a burst of one pod's requests costs one call. */
 static agent_lookup lookup_or_claim(gh_pod_agent *ag, inflight *me, int64_t now, agent_creds *cached)
 {
 	agent_lookup got = agent_cache_get(ag->cache, me->key, now, cached);
-	for (int i = 0; got != AGENT_HIT && i < WAIT_STEPS && is_fetching(ag, me->key); i++) {
+	/* Credentials that are due but still good are served while another request renews them. */
+	if (got == AGENT_REFRESH && is_fetching(ag, me->key))
+		return AGENT_HIT;
+	for (int i = 0; got == AGENT_MISS && i < WAIT_STEPS && is_fetching(ag, me->key); i++) {
 		struct timespec until;
 		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += WAIT_STEP_MS * 1000000L;

@@ -269,10 +269,14 @@ bool sts_issue_session(gh_engine *e, const iam_role *role, const gh_assume_role_
 	return ok;
 }
 
-/* The role an AssumeRole call names: *found is false when it is not this account's or
- * its path differs, which the callers refuse exactly as a trust policy's "no". */
-static bool find_role(gh_engine *e, gh_str role_arn, gh_arena *a, iam_role *role, bool *found, gh_err *err)
+/* The request's shape, then the role it names: *found is false when the role is not this
+ * account's or its path differs, which the callers refuse exactly as a trust policy's "no". */
+static bool validate_and_find_role(gh_engine *e, const gh_assume_role_req *r, gh_arena *a, iam_role *role,
+				   bool *found, gh_err *err)
 {
+	if (!validate_request(r, err))
+		return false;
+	gh_str role_arn = r->role_arn;
 	arn_parts parts;
 	if (!arn_parse(role_arn, &parts, err) || arn_classify(role_arn) != ARN_ROLE)
 		return gh_fail(err, "ValidationError", 400, "Invalid ARN: " GH_STR_FMT " is not a role ARN.",
@@ -291,11 +295,9 @@ bool engine_sts_assume_role(gh_engine *e, const gh_caller *c, const gh_assume_ro
 			    gh_assume_role_res *out, gh_err *err)
 {
 	const gh_cred *cr = c->cred;
-	if (!validate_request(r, err))
-		return false;
 	iam_role role;
 	bool found;
-	if (!find_role(e, r->role_arn, a, &role, &found, err))
+	if (!validate_and_find_role(e, r, a, &role, &found, err))
 		return false;
 	/* A role that does not exist (or whose path differs) is indistinguishable from one
 	 * that does not trust the caller, as on AWS. */
@@ -366,11 +368,9 @@ bool engine_sts_assume_role(gh_engine *e, const gh_caller *c, const gh_assume_ro
 bool sts_assume_role_as_service(gh_engine *e, const char *service, const gh_assume_role_req *r, int64_t duration,
 				gh_arena *a, gh_assume_role_res *out, gh_err *err)
 {
-	if (!validate_request(r, err))
-		return false;
 	iam_role role;
 	bool found;
-	if (!find_role(e, r->role_arn, a, &role, &found, err))
+	if (!validate_and_find_role(e, r, a, &role, &found, err))
 		return false;
 	const char *denied_fmt = "Service %s is not authorized to perform: %s on resource: " GH_STR_FMT;
 	if (!found)

@@ -7,8 +7,6 @@ agent's refusals."""
 import datetime
 import json
 import os
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -65,17 +63,13 @@ def container_subprocess(sb, token_text, name):
     path = os.path.join(sb.dir, name)
     with open(path, "w") as f:
         f.write(token_text)
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": sb.dir,
-           "AWS_CONTAINER_CREDENTIALS_FULL_URI": sb.env["GATEHOUSE_AGENT_URL"] + "/v1/credentials",
-           "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": path,
-           "AWS_ENDPOINT_URL_STS": sb.env["AWS_ENDPOINT_URL_STS"],
-           "AWS_CA_BUNDLE": sb.env["AWS_CA_BUNDLE"], "AWS_REGION": sb.env["AWS_REGION"]}
     code = ("import json, os, boto3\n"
             "s = boto3.Session(region_name=os.environ['AWS_REGION'])\n"
             "c = s.get_credentials()\n"
             "who = s.client('sts').get_caller_identity()\n"
             "print(json.dumps({'method': c.method, 'arn': who['Arn'], 'account': who['Account']}))\n")
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    return sb.sdk_process({"AWS_CONTAINER_CREDENTIALS_FULL_URI": sb.env["GATEHOUSE_AGENT_URL"] + "/v1/credentials",
+                           "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": path}, code)
 
 
 def agent_get(sb, tok, host=None, path="/v1/credentials"):
