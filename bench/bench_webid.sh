@@ -5,28 +5,8 @@
 # answer is a fresh session (ASIA key, sealed secret, one SQLite transaction), so this
 # measures token verification (RS256, trust policy) plus session issuance.
 # Usage: bash bench/bench_webid.sh [seconds, default 10] [connections, default 16].
-set -euo pipefail
-cd "$(dirname "$0")/.."
-secs=${1:-10}
-conns=${2:-16}
-BUILD=${BUILD:-build}
-make -s -j2 BUILD="$BUILD" "$BUILD/gatehouse" >/dev/null
-dir=$(mktemp -d)
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-"./$BUILD/gatehouse" serve --state-dir "$dir/s" --listen-aws 127.0.0.1:0 --listen-webhook 127.0.0.1:0 \
-  --listen-kube 127.0.0.1:0 --log-level warn >"$dir/log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do [ -f "$dir/s/env" ] && break; sleep 0.1; done
-set +u
-# shellcheck disable=SC1091
-source "$dir/s/env"
-set -u
+# shellcheck source=bench/sandbox.sh
+source "$(dirname "$0")/sandbox.sh"
 iss=$(aws eks describe-cluster --name demo --query cluster.identity.oidc.issuer --output text)
 host=${iss#https://}
 provider=$(aws iam create-open-id-connect-provider --url "$iss" --client-id-list sts.amazonaws.com \

@@ -10,7 +10,7 @@ BUILD=${BUILD:-build}
 BIN=./$BUILD/gatehouse
 make -s -j2 BUILD="$BUILD" "$BUILD/gatehouse" >/dev/null
 dir=$(mktemp -d)
-"$BIN" serve --state-dir "$dir/s" --listen-aws 127.0.0.1:0 --listen-webhook 127.0.0.1:0 --listen-kube 127.0.0.1:0 \
+"$BIN" serve --state-dir "$dir/s" --listen-aws 127.0.0.1:0 --listen-webhook 127.0.0.1:0 --listen-kube 127.0.0.1:0 --listen-agent 127.0.0.1:0 \
   --log-level warn >"$dir/log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT

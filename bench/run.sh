@@ -8,6 +8,8 @@
 #   5. Pod Security: checks per pod in process (bench_pss), AdmissionReview to /validate (wrk)
 #   6. the Kubernetes API: authenticated 100-object lists over HTTPS (bench/kube_list.sh)
 #   7. RBAC write -> published decision with 100k RBAC objects, vs the whole rebuild (bench_rbac_write)
+#   8. STS AssumeRoleWithWebIdentity per second, own issuer (bench/bench_webid.sh)
+#   9. the node credential agent's cache hits per second (bench/bench_agent.sh)
 # Usage: bash bench/run.sh [seconds per wrk run, default 10]. BUILD picks the build folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +28,7 @@ trap cleanup EXIT
 
 start_gatehouse() { # $1 = state dir, rest = flags
   local d=$1; shift
-  "$BIN" serve --state-dir "$d" --listen-aws 127.0.0.1:0 --listen-webhook 127.0.0.1:0 --log-level warn "$@" \
+  "$BIN" serve --state-dir "$d" --listen-aws 127.0.0.1:0 --listen-webhook 127.0.0.1:0 --listen-kube 127.0.0.1:0 --listen-agent 127.0.0.1:0 --log-level warn "$@" \
     >"$d.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do [ -f "$d/env" ] && break; sleep 0.1; done
@@ -145,3 +147,11 @@ BUILD="$BUILD" bash bench/kube_list.sh "$secs"
 echo
 echo "== 7. RBAC write to published decision, 100k RBAC objects (bench_rbac_write)"
 "./$BUILD/bench_rbac_write"
+
+echo
+echo "== 8. STS AssumeRoleWithWebIdentity (bench/bench_webid.sh)"
+BUILD="$BUILD" bash bench/bench_webid.sh "$secs"
+
+echo
+echo "== 9. the node credential agent, cache hits (bench/bench_agent.sh)"
+BUILD="$BUILD" bash bench/bench_agent.sh "$secs"

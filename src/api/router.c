@@ -6,6 +6,7 @@
 #include "api/admission.h"
 #include "api/aws_query.h"
 #include "api/eks_api.h"
+#include "api/eks_auth_api.h"
 #include "api/mutate.h"
 #include "api/sar.h"
 #include "api/tokenreview.h"
@@ -125,7 +126,9 @@ void router_aws(void *ctx, const gh_http_request *req, gh_http_response *resp)
 	gh_engine *e = engine_for(ctx, req, resp);
 	if (e && serve_oidc(e, req, resp))
 		return;
-	if (e && eks_api_claims(req))
+	if (e && eks_auth_api_claims(req))
+		eks_auth_api_handle(e, req, resp);
+	else if (e && eks_api_claims(req))
 		eks_api_handle(e, req, resp);
 	else if (e)
 		aws_query_handle(e, req, resp);

@@ -13,6 +13,7 @@
 #include "api/kube_api.h"
 #include "api/admission.h"
 #include "api/router.h"
+#include "api/pod_agent.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
 #include "cmd/files.h"
@@ -45,6 +46,12 @@ static void usage(FILE *f)
 		"  --listen-webhook ADDR:PORT  webhook listener (default 127.0.0.1:9444)\n"
 		"  --listen-kube ADDR:PORT Kubernetes API listener for kubectl (default 127.0.0.1:9445);\n"
 		"                          DIR/kubeconfig points kubectl at it\n"
+		"  --listen-agent ADDR:PORT  the node credential agent, plain HTTP (default 127.0.0.1:9446;\n"
+		"                          on a node 169.254.170.23:80); loopback or the agent's link-local\n"
+		"                          addresses only\n"
+		"  --agent-cluster NAME    the cluster the agent asks EKS Auth for (default demo)\n"
+		"  --agent-rate-limit QPS  the agent's requests per second, burst half of it (default\n"
+		"                          1000, the real agent's; benchmarks raise it)\n"
 		"  --region REGION         the sandbox's region (default us-east-1)\n"
 		"  --tls-san NAME          extra DNS name or IP for the serving certificate (repeatable)\n"
 		"  --plain-http            serve plain HTTP (refused unless every listener is on loopback)\n"
@@ -116,6 +123,18 @@ static void url_of(char *out, size_t n, bool tls, const char *host, int port)
 	snprintf(out, n, "%s://%s%s%s:%d", tls ? "https" : "http", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
+/* A numeric flag within [lo, hi]; says which flag and range when not. */
+static bool int_opt(const char *name, const char *arg, long lo, long hi, long *out)
+{
+	char *end;
+	*out = strtol(arg, &end, 10);
+	if (*end || *out < lo || *out > hi) {
+		fprintf(stderr, "serve: --%s takes %ld to %ld\n", name, lo, hi);
+		return false;
+	}
+	return true;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -127,6 +146,8 @@ int cmd_serve(int argc, char **argv)
 		{ "ec2-instances", required_argument, 0, 'I' }, { "http-threads", required_argument, 0, 'T' },
 		{ "rbac", required_argument, 0, 'R' }, { "allow-sts-endpoint", required_argument, 0, 'E' }, { "sts-ca-file", required_argument, 0, 'C' },
 		{ "listen-kube", required_argument, 0, 'k' },
+		{ "listen-agent", required_argument, 0, 'G' }, { "agent-cluster", required_argument, 0, 'K' },
+		{ "agent-rate-limit", required_argument, 0, 'L' },
 		{ "audit-policy", required_argument, 0, 'A' },
 		{ "pss-config", required_argument, 0, 'Q' },
 		{ "oidc-rotation", required_argument, 0, 'O' }, { "oidc-issuer-base", required_argument, 0, 'B' },
@@ -136,6 +157,8 @@ int cmd_serve(int argc, char **argv)
 	const char *pss_config = NULL;
 	const char *state_dir = "./var", *listen_aws = "127.0.0.1:9443", *listen_wh = "127.0.0.1:9444";
 	const char *listen_kube = "127.0.0.1:9445";
+	const char *listen_agent = "127.0.0.1:9446", *agent_cluster = "demo";
+	long agent_rate = 0;
 	const char *region = "us-east-1", *aws_auth = NULL;
 	const char *sans[MAX_SANS];
 	size_t nsans = 0;
@@ -154,6 +177,12 @@ int cmd_serve(int argc, char **argv)
 		case 'a': listen_aws = optarg; break;
 		case 'w': listen_wh = optarg; break;
 		case 'k': listen_kube = optarg; break;
+		case 'G': listen_agent = optarg; break;
+		case 'K': agent_cluster = optarg; break;
+		case 'L':
+			if (!int_opt("agent-rate-limit", optarg, 2, 100000000, &agent_rate))
+				return 2;
+			break;
 		case 'r': region = optarg; break;
 		case 'n':
 			if (nsans == MAX_SANS) {
@@ -178,11 +207,8 @@ int cmd_serve(int argc, char **argv)
 		case 'A': audit_policy = optarg; break;
 		case 'Q': pss_config = optarg; break;
 		case 'T':
-			threads = strtol(optarg, NULL, 10);
-			if (threads < 1 || threads > 256) {
-				fprintf(stderr, "serve: --http-threads takes 1 to 256\n");
+			if (!int_opt("http-threads", optarg, 1, 256, &threads))
 				return 2;
-			}
 			break;
 		case 't': offset = strtol(optarg, NULL, 10); break;
 		case 'O':
@@ -215,12 +241,20 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "serve: unexpected argument \"%s\"\n", argv[optind]);
 		return 2;
 	}
-	char aws_host[256], wh_host[256], kube_host[256];
-	int aws_port, wh_port, kube_port;
+	char aws_host[256], wh_host[256], kube_host[256], agent_host[256];
+	int aws_port, wh_port, kube_port, agent_port;
 	if (!split_addr(listen_aws, aws_host, sizeof aws_host, &aws_port) ||
 	    !split_addr(listen_wh, wh_host, sizeof wh_host, &wh_port) ||
-	    !split_addr(listen_kube, kube_host, sizeof kube_host, &kube_port)) {
+	    !split_addr(listen_kube, kube_host, sizeof kube_host, &kube_port) ||
+	    !split_addr(listen_agent, agent_host, sizeof agent_host, &agent_port)) {
 		fprintf(stderr, "serve: a listen address must be HOST:PORT (e.g. 127.0.0.1:0)\n");
+		return 2;
+	}
+	/* The agent speaks plain HTTP, as SDKs' container providers expect: only where no one
+	 * off the node can listen in. */
+	if (!is_loopback(agent_host) && strcmp(agent_host, "169.254.170.23") != 0 &&
+	    strcmp(agent_host, "fd00:ec2::23") != 0) {
+		fprintf(stderr, "serve: --listen-agent must be a loopback address, 169.254.170.23 or fd00:ec2::23\n");
 		return 2;
 	}
 	if (plain && (!is_loopback(aws_host) || !is_loopback(wh_host) || !is_loopback(kube_host))) {
@@ -297,10 +331,38 @@ int cmd_serve(int argc, char **argv)
 	char kube_url[300];
 	url_of(kube_url, sizeof kube_url, !plain, kube_host, http_server_port(kube));
 	kapi.base_url = kube_url;
-	gh_listener_url listeners[] = { { "AWS", aws_url }, { "WEBHOOK", wh_url }, { "KUBE", kube_url } };
+	/* The agent answers to its link-local names and, in the sandbox, to the loopback name
+	 * it is bound to (botocore's container provider allows plain HTTP to loopback only). */
+	const char *agent_hosts[2] = { agent_host, "localhost" };
+	gh_pod_agent *agent = pod_agent_new(agent_cluster, agent_hosts, is_loopback(agent_host) ? 2 : 1,
+						    (double)agent_rate);
+	gh_http_server *agent_srv = NULL;
+	if (agent) {
+		pod_agent_set_engine(agent, e);
+		gh_http_config ac = { .bind_addr = agent_host, .port = (uint16_t)agent_port, .metrics = metrics,
+				      .threads = (unsigned)threads, .max_body_bytes = 64 * 1024 };
+		agent_srv = http_server_start(&ac, pod_agent_handle, agent, &err);
+	} else {
+		gh_fail(&err, "OutOfMemory", 500, "out of memory");
+	}
+	if (!agent_srv) {
+		fprintf(stderr, "serve: agent listener on %s: %s\n", listen_agent, err.msg);
+		pod_agent_free(agent);
+		atomic_store(&kapi.stopping, true);
+		http_server_stop(kube);
+		http_server_stop(wh);
+		http_server_stop(aws);
+		engine_close(e);
+		tls_files_free(&tls);
+		return 1;
+	}
+	char agent_url[300];
+	url_of(agent_url, sizeof agent_url, false, agent_host, http_server_port(agent_srv));
+	gh_listener_url listeners[] = { { "AWS", aws_url }, { "WEBHOOK", wh_url }, { "KUBE", kube_url },
+					{ "AGENT", agent_url } };
 	gh_client_files files = { .state_dir = state_dir, .region = region, .aws_url = aws_url,
 				  .ca_file = plain ? NULL : tls.ca_path, .admin_akid = boot.admin_akid,
-				  .admin_secret = boot.admin_secret, .listeners = listeners, .nlisteners = 3 };
+				  .admin_secret = boot.admin_secret, .listeners = listeners, .nlisteners = 4 };
 	char abs_dir[4096], kubeconfig[4200];
 	if (realpath(state_dir, abs_dir))
 		files.state_dir = abs_dir;
@@ -310,6 +372,8 @@ int cmd_serve(int argc, char **argv)
 	    !kubeconfig_write(files.state_dir, "demo", NULL, kubeconfig, &err)) {
 		fprintf(stderr, "serve: %s\n", err.msg);
 		atomic_store(&kapi.stopping, true);
+		http_server_stop(agent_srv);
+		pod_agent_free(agent);
 		http_server_stop(kube);
 		http_server_stop(wh);
 		http_server_stop(aws);
@@ -324,9 +388,10 @@ int cmd_serve(int argc, char **argv)
 		       boot.account_id, boot.admin_arn, boot.default_cluster);
 	printf("  AWS (IAM, STS):  %s\n  webhooks:        %s/authenticate\n", aws_url, wh_url);
 	printf("  Kubernetes API:  %s (kubeconfig: %s)\n", kube_url, kubeconfig);
+	printf("  node agent:      %s/v1/credentials (cluster %s)\n", agent_url, agent_cluster);
 	printf("  use it:          source %s/env && aws sts get-caller-identity\n", files.state_dir);
 	fflush(stdout);
-	gh_log_info("serve.ready", "aws", aws_url, "webhook", wh_url, "kube", kube_url);
+	gh_log_info("serve.ready", "aws", aws_url, "webhook", wh_url, "kube", kube_url, "agent", agent_url);
 
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
@@ -336,6 +401,8 @@ int cmd_serve(int argc, char **argv)
 		pause();
 	gh_log_info("serve.stopping");
 	atomic_store(&kapi.stopping, true);
+	http_server_stop(agent_srv);
+	pod_agent_free(agent);
 	http_server_stop(kube);
 	http_server_stop(wh);
 	http_server_stop(aws);

@@ -72,6 +72,15 @@ bool sts_issue_session(gh_engine *e, const iam_role *role, const gh_assume_role_
 		       const char *source_identity, const iam_tag *tags, size_t ntags, const iam_tag *inherited,
 		       size_t ninh, int64_t duration, gh_arena *a, gh_assume_role_res *out, gh_err *err) GH_MUST_CHECK;
 
+/* AssumeRole by an AWS service principal (`service`, e.g. pods.eks.amazonaws.com) for
+ * `duration` seconds, which the service chooses (not bound by the role's
+ * MaxSessionDuration). The trust policy must allow sts:AssumeRole, and sts:TagSession when
+ * r carries tags. "AccessDenied" 403 otherwise. */
+bool sts_assume_role_as_service(gh_engine *e, const char *service, const gh_assume_role_req *r, int64_t duration,
+				gh_arena *a, gh_assume_role_res *out, gh_err *err) GH_MUST_CHECK;
+/* The credential snapshot, referenced (engine/auth.c); creds_unref when done. */
+gh_creds *engine_creds_acquire(gh_engine *e);
+
 /* A session policy (Policy parameter of the AssumeRole calls): an identity policy of at
  * most 2048 characters; empty is fine. */
 bool sts_check_session_policy(gh_str policy, gh_err *err) GH_MUST_CHECK;

@@ -126,8 +126,8 @@ static bool denied(gh_err *err, const gh_cred *cr, const char *action, gh_str ro
 }
 
 /* Builds the request context every trust-policy evaluation of this call shares. */
-static void build_context(gh_engine *e, const gh_caller *c, const gh_assume_role_req *r, const iam_tag *tags,
-			  size_t ntags, const policy_caller *pc, ctx_builder *b)
+static void build_context(gh_engine *e, const gh_cred *cr /* NULL: a service */, const gh_assume_role_req *r,
+			  const iam_tag *tags, size_t ntags, const policy_caller *pc, ctx_builder *b)
 {
 	gh_arena *a = b->a;
 	if (!policy_caller_context(pc, a, b->keys, &b->n, MAX_CTX))
@@ -153,8 +153,10 @@ static void build_context(gh_engine *e, const gh_caller *c, const gh_assume_role
 	}
 	if (r->ntransitive)
 		ctx_add(b, GH_STR("sts:TransitiveTagKeys"), r->transitive_keys, r->ntransitive);
+	if (!cr)
+		return;
 	iam_tag *ptags;
-	size_t np = caller_tags(c->cred, a, &ptags, false);
+	size_t np = caller_tags(cr, a, &ptags, false);
 	for (size_t i = 0; i < np; i++)
 		ctx_add(b, prefixed(a, "aws:PrincipalTag/", ptags[i].key), &ptags[i].value, 1);
 }
@@ -267,26 +269,39 @@ bool sts_issue_session(gh_engine *e, const iam_role *role, const gh_assume_role_
 	return ok;
 }
 
+/* The request's shape, then the role it names: *found is false when the role is not this
+ * account's or its path differs, which the callers refuse exactly as a trust policy's "no". */
+static bool validate_and_find_role(gh_engine *e, const gh_assume_role_req *r, gh_arena *a, iam_role *role,
+				   bool *found, gh_err *err)
+{
+	if (!validate_request(r, err))
+		return false;
+	gh_str role_arn = r->role_arn;
+	arn_parts parts;
+	if (!arn_parse(role_arn, &parts, err) || arn_classify(role_arn) != ARN_ROLE)
+		return gh_fail(err, "ValidationError", 400, "Invalid ARN: " GH_STR_FMT " is not a role ARN.",
+			       GH_STR_ARG(role_arn));
+	gh_err lookup;
+	if (!engine_read_begin(e, err))
+		return false;
+	*found = gh_str_eq_c(parts.account, e->account) &&
+		 iam_store_get_role(db_conn(e->db), e->account, arn_last_name(role_arn), a, role, &lookup) &&
+		 gh_str_eq_c(role_arn, role->arn);
+	engine_read_end(e);
+	return true;
+}
+
 bool engine_sts_assume_role(gh_engine *e, const gh_caller *c, const gh_assume_role_req *r, gh_arena *a,
 			    gh_assume_role_res *out, gh_err *err)
 {
 	const gh_cred *cr = c->cred;
-	if (!validate_request(r, err))
-		return false;
-	arn_parts parts;
-	if (!arn_parse(r->role_arn, &parts, err) || arn_classify(r->role_arn) != ARN_ROLE)
-		return gh_fail(err, "ValidationError", 400, "Invalid ARN: " GH_STR_FMT " is not a role ARN.",
-			       GH_STR_ARG(r->role_arn));
 	iam_role role;
-	gh_err lookup;
-	if (!engine_read_begin(e, err))
+	bool found;
+	if (!validate_and_find_role(e, r, a, &role, &found, err))
 		return false;
-	bool found = gh_str_eq_c(parts.account, e->account) &&
-		     iam_store_get_role(db_conn(e->db), e->account, arn_last_name(r->role_arn), a, &role, &lookup);
-	engine_read_end(e);
 	/* A role that does not exist (or whose path differs) is indistinguishable from one
 	 * that does not trust the caller, as on AWS. */
-	if (!found || !gh_str_eq_c(r->role_arn, role.arn))
+	if (!found)
 		return denied(err, cr, "sts:AssumeRole", r->role_arn);
 
 	int64_t duration = r->duration ? r->duration : 3600;
@@ -328,7 +343,7 @@ bool engine_sts_assume_role(gh_engine *e, const gh_caller *c, const gh_assume_ro
 		.unique_id = gh_str_c(cr->principal_id),
 	};
 	ctx_builder b = { .a = a };
-	build_context(e, c, r, tags, ntags, &pc, &b);
+	build_context(e, cr, r, tags, ntags, &pc, &b);
 	bool allowed;
 	if (!decide(doc, "sts:AssumeRole", &pc, r->role_arn, &b, err, &allowed))
 		return false;
@@ -348,4 +363,37 @@ bool engine_sts_assume_role(gh_engine *e, const gh_caller *c, const gh_assume_ro
 	}
 	return sts_issue_session(e, &role, r, cr->arn, cr->source_identity, tags, ntags, inherited, ninh, duration, a,
 				 out, err);
+}
+
+bool sts_assume_role_as_service(gh_engine *e, const char *service, const gh_assume_role_req *r, int64_t duration,
+				gh_arena *a, gh_assume_role_res *out, gh_err *err)
+{
+	iam_role role;
+	bool found;
+	if (!validate_and_find_role(e, r, a, &role, &found, err))
+		return false;
+	const char *denied_fmt = "Service %s is not authorized to perform: %s on resource: " GH_STR_FMT;
+	if (!found)
+		return gh_fail(err, "AccessDenied", 403, denied_fmt, service, "sts:AssumeRole", GH_STR_ARG(r->role_arn));
+	const policy_doc *doc;
+	if (!policy_parse(a, gh_str_c(role.trust_policy), NULL, &doc, err))
+		return gh_fail_wrap(err, "the stored trust policy of %s", role.arn);
+	/* The service asks on the pod's behalf: its principal is what the trust policy names,
+	 * and the request's tags are what conditions on aws:RequestTag see. */
+	policy_caller pc = { .type = POLICY_CALLER_SERVICE, .arn = gh_str_c(service) };
+	ctx_builder b = { .a = a };
+	build_context(e, NULL, r, r->tags, r->ntags, &pc, &b);
+	bool allowed;
+	if (!decide(doc, "sts:AssumeRole", &pc, r->role_arn, &b, err, &allowed))
+		return false;
+	if (!allowed)
+		return gh_fail(err, "AccessDenied", 403, denied_fmt, service, "sts:AssumeRole", GH_STR_ARG(r->role_arn));
+	if (r->ntags) {
+		if (!decide(doc, "sts:TagSession", &pc, r->role_arn, &b, err, &allowed))
+			return false;
+		if (!allowed)
+			return gh_fail(err, "AccessDenied", 403, denied_fmt, service, "sts:TagSession",
+				       GH_STR_ARG(r->role_arn));
+	}
+	return sts_issue_session(e, &role, r, service, NULL, r->tags, r->ntags, NULL, 0, duration, a, out, err);
 }

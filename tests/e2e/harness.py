@@ -71,7 +71,7 @@ class Sandbox:
     def start(self, extra_args=()):
         args = [self.binary, "serve", "--state-dir", self.dir,
                 "--listen-aws", "127.0.0.1:0", "--listen-webhook", "127.0.0.1:0",
-                "--listen-kube", "127.0.0.1:0"]
+                "--listen-kube", "127.0.0.1:0", "--listen-agent", "127.0.0.1:0"]
         args += self.extra_args + list(extra_args)
         self.log = open(self.log_path, "ab")
         env_file = os.path.join(self.dir, "env")
@@ -173,6 +173,16 @@ class Sandbox:
         p = subprocess.run([self.binary, *args], capture_output=True, text=True, input=input,
                            env=self.client_env(), timeout=60)
         return p.returncode, p.stdout, p.stderr
+
+    def sdk_process(self, extra_env, code):
+        """Runs Python `code` with nothing in its environment but PATH, HOME, the sandbox's
+        STS endpoint, CA bundle and region, and `extra_env`: what a pod's SDK sees once a
+        webhook has injected its variables."""
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": self.dir,
+               "AWS_ENDPOINT_URL_STS": self.env["AWS_ENDPOINT_URL_STS"],
+               "AWS_CA_BUNDLE": self.env["AWS_CA_BUNDLE"], "AWS_REGION": self.env["AWS_REGION"]}
+        env.update(extra_env)
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
 
     def boto3_session(self, **kw):
         import boto3

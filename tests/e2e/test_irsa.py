@@ -6,8 +6,6 @@ issuer whose keys are fetched over HTTPS."""
 import base64
 import json
 import os
-import subprocess
-import sys
 
 from harness import Sandbox, check, check_eq, check_in, test
 
@@ -58,16 +56,12 @@ def web_identity_subprocess(sb, role_arn, token_text, tmpname):
     path = os.path.join(sb.dir, tmpname)
     with open(path, "w") as f:
         f.write(token_text)
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": sb.dir,
-           "AWS_ROLE_ARN": role_arn, "AWS_WEB_IDENTITY_TOKEN_FILE": path,
-           "AWS_ENDPOINT_URL_STS": sb.env["AWS_ENDPOINT_URL_STS"],
-           "AWS_CA_BUNDLE": sb.env["AWS_CA_BUNDLE"], "AWS_REGION": sb.env["AWS_REGION"]}
     code = ("import json, os, boto3\n"
             "s = boto3.Session(region_name=os.environ['AWS_REGION'])\n"
             "c = s.get_credentials()\n"
             "who = s.client('sts').get_caller_identity()\n"
             "print(json.dumps({'method': c.method, 'arn': who['Arn']}))\n")
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    return sb.sdk_process({"AWS_ROLE_ARN": role_arn, "AWS_WEB_IDENTITY_TOKEN_FILE": path}, code)
 
 
 @test
