@@ -12,10 +12,14 @@ bool gh_fail(gh_err *err, const char *code, int status, const char *fmt, ...)
 		return false;
 	err->code = code;
 	err->status = status;
+	/* Formatted apart and then copied: callers may pass err->msg itself as an argument
+	 * (re-coding an error), and vsnprintf into its own source is undefined. */
+	char msg[sizeof err->msg];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	memcpy(err->msg, msg, sizeof msg);
 	return false;
 }
 

@@ -323,9 +323,11 @@ static bool decode_json_segment(gh_str seg, const char *what, json_t **out, gh_e
 		free(raw);
 		return gh_fail(err, "InvalidToken", 400, "%s: empty", what);
 	}
-	if (!base64_decode_rawurl(seg, raw, &n, err)) {
+	gh_err derr = { 0 };
+	if (!base64_decode_rawurl(seg, raw, &n, &derr)) {
+		/* the decoder's reason goes into our message: never format err->msg into itself */
 		free(raw);
-		return gh_fail(err, "InvalidToken", 400, "%s: not base64url: %s", what, err ? err->msg : "");
+		return gh_fail(err, "InvalidToken", 400, "%s: not base64url: %s", what, derr.msg);
 	}
 	json_error_t je;
 	*out = json_loadb((const char *)raw, n, JSON_REJECT_DUPLICATES, &je);

@@ -99,24 +99,9 @@ bool cluster_store_get_object(sqlite3 *db, const char *cluster, const char *kind
 bool cluster_store_put_object(sqlite3 *db, const char *cluster, const char *kind, const char *ns,
 			      const char *name, const char *body, gh_err *err)
 {
-	if (sqlite3_exec(db, "UPDATE k8s_rv SET rv = rv + 1 WHERE id = 1", NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(db, err, "bump resourceVersion");
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO k8s_objects(cluster, kind, namespace, name, body, resource_version) "
-			       "VALUES(?1, ?2, ?3, ?4, ?5, (SELECT rv FROM k8s_rv WHERE id = 1)) "
-			       "ON CONFLICT(cluster, kind, namespace, name) DO UPDATE SET body = excluded.body, "
-			       "resource_version = excluded.resource_version",
-			       -1, &st, NULL) != SQLITE_OK)
-		return sql_fail(db, err, "prepare");
-	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, ns, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, body, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? true : sql_fail(db, err, "write object");
+	int64_t rv;
+	return cluster_store_next_rv(db, &rv, err) &&
+	       cluster_store_put_object_rv(db, cluster, kind, ns, name, body, rv, err);
 }
 
 bool cluster_store_get_good_section(sqlite3 *db, const char *cluster, const char *section, gh_arena *a,

@@ -110,3 +110,12 @@ TEST(sha256_and_hmac)
 	REQUIRE(gh_random_bytes(r1, 16) && gh_random_bytes(r2, 16));
 	CHECK(memcmp(r1, r2, 16) != 0);
 }
+
+TEST(gh_fail_may_reuse_its_own_message)
+{
+	gh_err err = { 0 };
+	gh_fail(&err, "Inner", 400, "inner reason");
+	gh_fail(&err, "Outer", 500, "outer: %s", err.msg);
+	CHECK_STR_EQ(err.msg, "outer: inner reason");
+	CHECK_STR_EQ(err.code, "Outer");
+}
